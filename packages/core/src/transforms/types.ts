@@ -1,0 +1,41 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+
+/** Tensors keyed by variable name (never by position). */
+export type NamedTensors = Record<string, Tensor>;
+
+/**
+ * A leaf of transform state: a tensor, or a host integer in [0, 2^32) such as a step count or an RNG
+ * key word (kept on the host so that no step needs a device read-back).
+ */
+export type StateLeaf = Tensor | number;
+
+/** Transform state: a plain tree of leaves keyed by name, so it can be checkpointed and compared. */
+export interface StateTree {
+  [key: string]: StateLeaf | StateTree;
+}
+
+/** Information a transform may report about a step (e.g. skipped non-finite steps, sign agreement). */
+export type UpdateInfo = Record<string, number | boolean | string>;
+
+/** The result of one `update`: the updates (same keys and shapes as the gradients) and the new state. */
+export interface UpdateResult<S extends StateTree = StateTree> {
+  updates: NamedTensors;
+  state: S;
+  info?: UpdateInfo;
+}
+
+/**
+ * An optax-shaped gradient transformation.
+ *
+ * `init(params)` builds state keyed by variable name; `update(grads, state, params)` returns updates and
+ * a new state. Transforms are functional: `update` never disposes its inputs. Tensors it returns either
+ * are new or are carried over unchanged from the old state; the caller (e.g. {@link applyTransform} or the
+ * tfjs adapter) disposes what the new state no longer holds. Updates are *added* to parameters
+ * (`p <- p + u`), so descent direction and learning rate are folded in by `scaleByLearningRate`.
+ */
+export interface GradientTransformation<S extends StateTree = StateTree> {
+  /** Short name used in state paths and errors, e.g. `scale_by_adam`. */
+  readonly name: string;
+  init(params: NamedTensors): S;
+  update(grads: NamedTensors, state: S, params?: NamedTensors): UpdateResult<S>;
+}

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const conditions = ['@unbiased/source', 'module', 'node', 'import', 'default'];
+const shared = {
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@unbiased/source'] } },
+};
+
+/** Tests that touch tensors are named `*.backend.test.ts` and run once per available backend. */
+const backendTests = ['packages/**/test/**/*.backend.test.ts', 'apps/**/test/**/*.backend.test.ts'];
+const ignore = ['**/node_modules/**', '**/dist/**'];
+
+function backendProject(name: 'cpu' | 'wasm' | 'webgpu'): TestProjectInlineConfiguration {
+  return {
+    extends: true,
+    test: {
+      name: `node-${name}`,
+      include: backendTests,
+      exclude: ignore,
+      setupFiles: [`${root}tooling/vitest/setup-backend.ts`],
+      env: { UNBIASED_TEST_BACKEND: name, EGL_PLATFORM: 'surfaceless' },
+      testTimeout: name === 'webgpu' ? 120_000 : 60_000,
+      hookTimeout: 120_000,
+    },
+  };
+}
+
+// WebGPU tests run for real wherever Dawn finds an adapter. In CI a missing adapter fails the run; on a
+// developer machine without the system packages the project is left out with a message naming them.
+function webgpuProject(): TestProjectInlineConfiguration[] {
+  if (process.env.UNBIASED_SKIP_WEBGPU === '1') return [];
+  const probe = spawnSync(process.execPath, [`${root}tooling/scripts/probe-webgpu.mjs`], {
+    encoding: 'utf8',
+    env: { ...process.env, EGL_PLATFORM: 'surfaceless' },
+    timeout: 60_000,
+  });
+  if (probe.status === 0) return [backendProject('webgpu')];
+  const reason = (probe.stdout + probe.stderr).trim().split('\n').filter((l) => !l.startsWith('Warning:')).join(' ');
+  if (process.env.CI) {
+    throw new Error(`WebGPU tests must run in CI but no adapter was found: ${reason}`);
+  }
+  console.warn(
+    `\n[unbiased] WebGPU tests SKIPPED on this machine: ${reason}\n` +
+      '[unbiased] To run them without a GPU: apt-get install libegl1 libgles2 libegl-mesa0\n',
+  );
+  return [];
+}
+
+export default defineConfig({
+  ...shared,
+  test: {
+    pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/**/test/**/*.test.ts', 'apps/**/test/**/*.test.ts', 'tooling/**/*.test.ts'],
+          exclude: [...ignore, ...backendTests],
+          testTimeout: 60_000,
+        },
+      },
+      backendProject('cpu'),
+      backendProject('wasm'),
+      ...webgpuProject(),
+    ],
+  },
+});
