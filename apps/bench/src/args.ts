@@ -1,0 +1,243 @@
+import { parseArgs } from 'node:util';
+import type { Scale } from '@unbiased/core';
+import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from './backends.js';
+import { DEFAULT_REPEATS, MIN_REPEATS } from './perf/harness.js';
+
+export const COMMANDS = ['list', 'backends', 'reproduce', 'perf', 'help'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+/** Default problem size of `unbiased perf` (2^22 parameters, about 16 MB per float32 tensor). */
+export const DEFAULT_PERF_SIZE = 4_194_304;
+export const DEFAULT_SEED = 0;
+export const DEFAULT_SCALE: Scale = 'smoke';
+/** cpu is the default everywhere: deterministic and available on every machine. */
+export const DEFAULT_BACKEND: BackendChoice = 'cpu';
+
+/** Bad command line: the CLI prints `message` and the command's usage on stderr and exits 2. */
+export class UsageError extends Error {
+  readonly command: CommandName | undefined;
+  constructor(message: string, command?: CommandName) {
+    super(message);
+    this.name = 'UsageError';
+    this.command = command;
+  }
+}
+
+const SYNOPSIS: Record<CommandName, string> = {
+  list: 'unbiased list [--json]',
+  backends: 'unbiased backends [--json]',
+  reproduce: 'unbiased reproduce <id...|--all> [--backend B] [--seed N] [--scale smoke|full] [--json] [--out DIR]',
+  perf: 'unbiased perf <suite...|--all> [--backend B] [--size N] [--repeats N] [--json] [--out DIR]',
+  help: 'unbiased help [command]',
+};
+
+const BACKEND_HELP = `  --backend B     ${BACKEND_CHOICES.join(' | ')} (default ${DEFAULT_BACKEND}: deterministic and always
+                  available). auto = first of webgpu, wasm, cpu that starts; all = every backend that starts.`;
+
+const EXIT_CODES = `Exit codes: 0 done (also when a claim does not hold: it is reported, not hidden), 1 an experiment or
+suite threw or a backend could not start, 2 bad arguments, 130 interrupted.`;
+
+const DETAILS: Record<CommandName, string> = {
+  list: `Lists the registered experiments (id, title, package, paper and claim), optimizers and perf suites.
+
+  --json          print { "experiments": [...], "optimizers": [...], "perf_suites": [...] }`,
+  backends: `Tries to start every backend (cpu, wasm, webgpu) and says which start here and why the others do not.
+
+  --json          print { "backends": [ { "name", "available", "detail" } ] }`,
+  reproduce: `Runs experiments and says whether each paper's claim held.
+
+  <id...>         experiment ids (see 'unbiased list'), or
+  --all           every registered experiment
+${BACKEND_HELP}
+  --seed N        integer in [0, 2^32) (default ${DEFAULT_SEED})
+  --scale S       smoke (seconds, default) | full (the real reproduction)
+  --json          print only { "runs": [ { "id", "backend", "seed", "scale", "metrics", "claim": { "text",
+                  "holds" }, "seconds" } ] } on stdout (a run that threw has an "error" field); progress on stderr
+  --out DIR       write DIR/report.json, DIR/report.md and one SVG per plot (e.g. --out reports/); DIR is
+                  created if missing, other files in it are kept
+
+${EXIT_CODES}`,
+  perf: `Times the cases of perf suites (warm-up first, then interleaved rounds, median of the samples).
+
+  <suite...>      perf suite ids (see 'unbiased list'), or
+  --all           every registered suite
+${BACKEND_HELP}
+  --size N        problem size, e.g. number of parameters (default ${DEFAULT_PERF_SIZE})
+  --repeats N     timed samples per case, >= ${MIN_REPEATS} (default ${DEFAULT_REPEATS})
+  --json          print only { "suites": [ { "suite", "backend", "cases": [ { "name", "n", "median_ms",
+                  "min_ms", "max_ms", "baseline", "ratio_vs_baseline" } ] } ] } on stdout
+  --out DIR       write DIR/report.json and DIR/report.md (e.g. --out reports/perf/)
+
+${EXIT_CODES}`,
+  help: 'Shows the usage of every command, or the options of one command.',
+};
+
+/** The overview printed by `unbiased --help`. */
+export function generalHelp(): string {
+  return `unbiased: reproduce paper claims and run performance suites on TensorFlow.js (cpu, wasm, webgpu)
+
+Usage:
+${COMMANDS.map((command) => `  ${SYNOPSIS[command]}`).join('\n')}
+
+Run 'unbiased help <command>' for the options of a command.
+Reports: add --out reports/ to reproduce to write report.json, report.md and SVG plots there.
+`;
+}
+
+/** The usage and options of one command. */
+export function commandHelp(command: CommandName): string {
+  return `Usage: ${SYNOPSIS[command]}\n\n${DETAILS[command]}\n`;
+}
+
+/** Short usage shown after an argument error. */
+export function usageHint(command?: CommandName): string {
+  if (command === undefined || command === 'help') return generalHelp();
+  return `Usage: ${SYNOPSIS[command]}\nRun 'unbiased help ${command}' for details.\n`;
+}
+
+export function isCommand(value: string): value is CommandName {
+  return (COMMANDS as readonly string[]).includes(value);
+}
+
+export interface ListArgs {
+  command: 'list' | 'backends';
+  json: boolean;
+}
+
+export interface ReproduceArgs {
+  command: 'reproduce';
+  /** Experiment ids in the order given (deduplicated), or 'all'. */
+  ids: string[] | 'all';
+  backend: BackendChoice;
+  seed: number;
+  scale: Scale;
+  json: boolean;
+  out: string | undefined;
+}
+
+export interface PerfArgs {
+  command: 'perf';
+  suites: string[] | 'all';
+  backend: BackendChoice;
+  size: number;
+  repeats: number;
+  json: boolean;
+  out: string | undefined;
+}
+
+export interface HelpArgs {
+  command: 'help';
+  topic: CommandName | undefined;
+}
+
+export type CliArgs = ListArgs | ReproduceArgs | PerfArgs | HelpArgs;
+
+/** Thrown for an unknown `--backend`; the CLI prints the valid names and exits 2. */
+export class UnknownBackendError extends UsageError {}
+
+function parseInteger(command: CommandName, flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new UsageError(`--${flag} must be an integer ${range}; got "${text}"`, command);
+  }
+  return value;
+}
+
+function parseBackend(command: CommandName, text: string | undefined): BackendChoice {
+  if (text === undefined) return DEFAULT_BACKEND;
+  if (!isBackendChoice(text)) {
+    throw new UnknownBackendError(`unknown backend "${text}"; valid: ${BACKEND_CHOICES.join(', ')}`, command);
+  }
+  return text;
+}
+
+function selection(command: CommandName, positionals: string[], all: boolean | undefined, what: string): string[] | 'all' {
+  if (all && positionals.length > 0) throw new UsageError(`give ${what} ids or --all, not both`, command);
+  if (all) return 'all';
+  if (positionals.length === 0) throw new UsageError(`no ${what} given: name one or more ids, or pass --all`, command);
+  return [...new Set(positionals)];
+}
+
+function parseCommand<T extends Parameters<typeof parseArgs>[0]>(command: CommandName, args: string[], config: T) {
+  try {
+    return parseArgs({ ...config, args, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0] ?? String(error);
+    throw new UsageError(message, command);
+  }
+}
+
+/**
+ * Parses the command line (without `node` and the script). Returns `help` for `--help`/`-h` anywhere.
+ * Throws {@link UsageError} for an unknown command or flag, a malformed value, or a missing selection.
+ */
+export function parseCommandLine(argv: string[]): CliArgs {
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError('no command given');
+  if (first === '--help' || first === '-h') return { command: 'help', topic: undefined };
+  if (!isCommand(first)) {
+    throw new UsageError(first.startsWith('-') ? `unknown option "${first}" (options go after the command)` : `unknown command "${first}"`);
+  }
+  const help = { help: { type: 'boolean', short: 'h' } } as const;
+  const json = { json: { type: 'boolean' } } as const;
+  switch (first) {
+    case 'help': {
+      const { positionals } = parseCommand('help', rest, { options: help, allowPositionals: true });
+      if (positionals.length > 1) throw new UsageError('help takes at most one command', 'help');
+      const topic = positionals[0];
+      if (topic !== undefined && !isCommand(topic)) throw new UsageError(`unknown command "${topic}"`, 'help');
+      return { command: 'help', topic };
+    }
+    case 'list':
+    case 'backends': {
+      const { values } = parseCommand(first, rest, { options: { ...help, ...json }, allowPositionals: false });
+      if (values.help) return { command: 'help', topic: first };
+      return { command: first, json: Boolean(values.json) };
+    }
+    case 'reproduce': {
+      const { values, positionals } = parseCommand(first, rest, {
+        options: {
+          ...help,
+          ...json,
+          all: { type: 'boolean' },
+          backend: { type: 'string' },
+          seed: { type: 'string' },
+          scale: { type: 'string' },
+          out: { type: 'string' },
+        },
+        allowPositionals: true,
+      });
+      if (values.help) return { command: 'help', topic: first };
+      const scale = values.scale ?? DEFAULT_SCALE;
+      if (scale !== 'smoke' && scale !== 'full') throw new UsageError(`--scale must be smoke or full; got "${scale}"`, first);
+      if (values.out === '') throw new UsageError('--out needs a directory', first);
+      const backend = parseBackend(first, values.backend);
+      const seed = parseInteger(first, 'seed', values.seed, DEFAULT_SEED, 0, 2 ** 32 - 1);
+      const ids = selection(first, positionals, values.all, 'experiment');
+      return { command: first, ids, backend, seed, scale, json: Boolean(values.json), out: values.out };
+    }
+    case 'perf': {
+      const { values, positionals } = parseCommand(first, rest, {
+        options: {
+          ...help,
+          ...json,
+          all: { type: 'boolean' },
+          backend: { type: 'string' },
+          size: { type: 'string' },
+          repeats: { type: 'string' },
+          out: { type: 'string' },
+        },
+        allowPositionals: true,
+      });
+      if (values.help) return { command: 'help', topic: first };
+      if (values.out === '') throw new UsageError('--out needs a directory', first);
+      const backend = parseBackend(first, values.backend);
+      const size = parseInteger(first, 'size', values.size, DEFAULT_PERF_SIZE, 1, Number.MAX_SAFE_INTEGER);
+      const repeats = parseInteger(first, 'repeats', values.repeats, DEFAULT_REPEATS, MIN_REPEATS, Number.MAX_SAFE_INTEGER);
+      const suites = selection(first, positionals, values.all, 'perf suite');
+      return { command: first, suites, backend, size, repeats, json: Boolean(values.json), out: values.out };
+    }
+  }
+}

@@ -1,0 +1,240 @@
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Experiment, registerExperiment, registerPerfSuite, useBackend } from '@unbiased/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
+import { busyWait, bufferIo } from './helpers.js';
+
+const paper = { title: 'A Paper About Fakes', year: 2024, claim: 'fakes converge' };
+
+const holds: Experiment = {
+  id: 'bench-test-holds',
+  title: 'A claim that holds',
+  packageName: '@unbiased/bench',
+  paper: { ...paper, url: 'https://example.org/fakes' },
+  async run(ctx) {
+    for (let step = 0; step <= 20; step++) ctx.progress(step / 20, `step ${step}`);
+    console.log('an experiment that logs to the console must not break --json');
+    const x = [0, 1, 2, 3, 4];
+    return {
+      metrics: { final_loss: 0.01 * (ctx.seed + 1), steps: 5, seed_echo: ctx.seed },
+      claim: { text: 'final loss below 0.1', holds: true },
+      table: { columns: ['method', 'loss'], rows: [['ours', 0.01], ['baseline | naive', 0.5]] },
+      plots: [
+        {
+          id: 'loss',
+          title: 'Training loss',
+          xLabel: 'step',
+          yLabel: 'loss',
+          logY: true,
+          series: [
+            { name: 'ours', x, y: [1, 0.3, 0.1, 0.03, 0.01] },
+            { name: 'baseline', x, y: [1, 0.8, 0.6, 0, Number.NaN] },
+          ],
+        },
+      ],
+    };
+  },
+};
+
+const fails: Experiment = {
+  id: 'bench-test-fails-claim',
+  title: 'A claim that does not hold',
+  packageName: '@unbiased/bench',
+  paper,
+  async run(ctx) {
+    return { metrics: { gap: -1 }, claim: { text: `gap > 0 at scale ${ctx.scale}`, holds: false } };
+  },
+};
+
+const throws: Experiment = {
+  id: 'bench-test-throws',
+  title: 'An experiment that throws',
+  packageName: '@unbiased/bench',
+  paper,
+  async run() {
+    throw new Error('synthetic failure');
+  },
+};
+
+beforeAll(async () => {
+  await useBackend('cpu');
+  for (const experiment of [holds, fails, throws]) registerExperiment(experiment);
+  registerPerfSuite({
+    id: 'bench-test-cli-sleep',
+    title: 'busy waits',
+    packageName: '@unbiased/bench',
+    cases: ({ size }) => [
+      { name: 'fast', n: size, baseline: null, setup: async () => ({ step: () => busyWait(1), fence: async () => undefined, dispose: () => undefined }) },
+      {
+        name: 'slow',
+        n: size,
+        baseline: 'fast',
+        bytesPerStep: 8 * size,
+        setup: async () => ({ step: () => busyWait(2), fence: async () => undefined, dispose: () => undefined }),
+      },
+    ],
+  });
+});
+
+async function run(argv: string[]) {
+  const io = bufferIo();
+  const code = await main(argv, io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+const RUN_KEYS = ['backend', 'claim', 'id', 'metrics', 'scale', 'seconds', 'seed'];
+
+describe('unbiased backends', () => {
+  it('--json prints { backends: [{ name, available, detail }] } with cpu available', async () => {
+    const { code, out } = await run(['backends', '--json']);
+    expect(code).toBe(0);
+    const document = JSON.parse(out);
+    expect(Object.keys(document)).toEqual(['backends']);
+    expect(document.backends.map((backend: { name: string }) => backend.name)).toEqual(['cpu', 'wasm', 'webgpu']);
+    for (const backend of document.backends) {
+      expect(Object.keys(backend).sort()).toEqual(['available', 'detail', 'name']);
+      expect(typeof backend.available).toBe('boolean');
+      expect(typeof backend.detail).toBe('string');
+    }
+    expect(document.backends[0]).toMatchObject({ name: 'cpu', available: true });
+  });
+});
+
+describe('unbiased list', () => {
+  it('--json lists the registered experiments with their paper and the perf suites', async () => {
+    const { code, out } = await run(['list', '--json']);
+    expect(code).toBe(0);
+    const document = JSON.parse(out);
+    expect(Object.keys(document)).toEqual(['experiments', 'optimizers', 'perf_suites']);
+    expect(document.experiments).toContainEqual({
+      id: 'bench-test-fails-claim',
+      title: 'A claim that does not hold',
+      package: '@unbiased/bench',
+      paper,
+    });
+    expect(document.perf_suites).toContainEqual({ id: 'bench-test-cli-sleep', title: 'busy waits', package: '@unbiased/bench' });
+  });
+
+  it('prints a readable listing without --json', async () => {
+    const { code, out } = await run(['list']);
+    expect(code).toBe(0);
+    expect(out).toContain('bench-test-holds');
+    expect(out).toContain('claim: fakes converge');
+  });
+});
+
+describe('unbiased reproduce', () => {
+  it('--json prints only the runs document; a claim that does not hold is reported with exit 0', async () => {
+    const { code, out, err } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', '--json', '--seed', '7', '--scale', 'smoke']);
+    expect(code).toBe(0);
+    const document = JSON.parse(out);
+    expect(Object.keys(document)).toEqual(['runs']);
+    expect(document.runs).toHaveLength(2);
+    for (const record of document.runs) expect(Object.keys(record).sort()).toEqual(RUN_KEYS);
+    const [first, second] = document.runs;
+    expect(first).toMatchObject({
+      id: 'bench-test-holds',
+      backend: 'cpu',
+      seed: 7,
+      scale: 'smoke',
+      metrics: { final_loss: 0.08, steps: 5, seed_echo: 7 },
+      claim: { text: 'final loss below 0.1', holds: true },
+    });
+    expect(first.seconds).toBeGreaterThanOrEqual(0);
+    expect(second).toMatchObject({ id: 'bench-test-fails-claim', claim: { text: 'gap > 0 at scale smoke', holds: false } });
+    // Progress goes to stderr as plain lines (not a TTY), at most one per 10%.
+    const lines = err.split('\n').filter((line) => line.startsWith('[reproduce] bench-test-holds '));
+    expect(lines).toContain('[reproduce] bench-test-holds 50% step 10');
+    expect(lines.filter((line) => /\d+%/.test(line))).toHaveLength(11);
+    expect(err).toContain('an experiment that logs to the console');
+  });
+
+  it('reports an experiment that throws, runs the others, and exits 1', async () => {
+    const { code, out, err } = await run(['reproduce', 'bench-test-throws', 'bench-test-holds', '--json']);
+    expect(code).toBe(1);
+    const { runs } = JSON.parse(out);
+    expect(runs.map((record: { id: string }) => record.id)).toEqual(['bench-test-throws', 'bench-test-holds']);
+    expect(Object.keys(runs[0]).sort()).toEqual([...RUN_KEYS, 'error'].sort());
+    expect(runs[0]).toMatchObject({ error: 'synthetic failure', metrics: {}, claim: { text: paper.claim, holds: false } });
+    expect(runs[1]).toMatchObject({ claim: { holds: true } });
+    expect(runs[1]).not.toHaveProperty('error');
+    expect(err).toContain('synthetic failure');
+  });
+
+  it('prints a table with ✓ / ✗ without --json', async () => {
+    const { code, out } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', 'bench-test-throws']);
+    expect(code).toBe(1);
+    expect(out).toMatch(/bench-test-holds\s+cpu\s+\d+\.\d\d\s+✓\s+final_loss=0\.01/);
+    expect(out).toMatch(/bench-test-fails-claim\s+cpu\s+\d+\.\d\d\s+✗\s+gap=-1/);
+    expect(out).toMatch(/bench-test-throws\s+cpu\s+\d+\.\d\d\s+error\s+synthetic failure/);
+  });
+
+  it('--out writes report.json, report.md and an SVG per plot, keeping other files in the directory', async () => {
+    const directory = join(await mkdtemp(join(tmpdir(), 'unbiased-report-')), 'nested', 'reports');
+    const first = await run(['reproduce', 'bench-test-holds', '--out', directory]);
+    expect(first.code).toBe(0);
+    await writeFile(join(directory, 'notes.txt'), 'mine');
+    const { code } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', '--out', directory, '--json']);
+    expect(code).toBe(0);
+    expect((await readdir(directory)).sort()).toEqual(['bench-test-holds-loss.svg', 'notes.txt', 'report.json', 'report.md']);
+    expect(await readFile(join(directory, 'notes.txt'), 'utf8')).toBe('mine');
+
+    const svg = await readFile(join(directory, 'bench-test-holds-loss.svg'), 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Training loss');
+    expect(svg).toContain('</svg>');
+
+    const report = JSON.parse(await readFile(join(directory, 'report.json'), 'utf8'));
+    expect(report.runs).toHaveLength(2);
+    expect(report.runs[0]).toMatchObject({
+      id: 'bench-test-holds',
+      title: 'A claim that holds',
+      package: '@unbiased/bench',
+      paper: { title: paper.title, year: 2024 },
+      table: { columns: ['method', 'loss'] },
+      plot_files: ['bench-test-holds-loss.svg'],
+    });
+    expect(report.runs[0].plots[0].id).toBe('loss');
+
+    const markdown = await readFile(join(directory, 'report.md'), 'utf8');
+    expect(markdown).toContain('## A claim that holds (`bench-test-holds`, cpu)');
+    expect(markdown).toContain('[A Paper About Fakes](https://example.org/fakes) (2024)');
+    expect(markdown).toContain('**holds ✓**');
+    expect(markdown).toContain('**does not hold ✗**');
+    expect(markdown).toContain('| final_loss | 0.01 |');
+    expect(markdown).toContain('| baseline \\| naive | 0.5 |');
+    expect(markdown).toContain('![Training loss](bench-test-holds-loss.svg)');
+  });
+});
+
+describe('unbiased perf', () => {
+  it('--json prints the suites document with interleaved timings and ratios', async () => {
+    const { code, out } = await run(['perf', 'bench-test-cli-sleep', '--json', '--repeats', '5', '--size', '1000']);
+    expect(code).toBe(0);
+    const document = JSON.parse(out);
+    expect(Object.keys(document)).toEqual(['suites']);
+    const [suite] = document.suites;
+    expect(Object.keys(suite)).toEqual(['suite', 'backend', 'cases']);
+    expect(suite).toMatchObject({ suite: 'bench-test-cli-sleep', backend: 'cpu' });
+    const [fast, slow] = suite.cases;
+    expect(Object.keys(fast)).toEqual(['name', 'n', 'median_ms', 'min_ms', 'max_ms', 'baseline', 'ratio_vs_baseline']);
+    expect(Object.keys(slow)).toEqual(['name', 'n', 'median_ms', 'min_ms', 'max_ms', 'baseline', 'ratio_vs_baseline', 'gbps']);
+    expect(fast).toMatchObject({ name: 'fast', n: 1000, baseline: null, ratio_vs_baseline: null });
+    expect(slow).toMatchObject({ name: 'slow', n: 1000, baseline: 'fast' });
+    expect(slow.ratio_vs_baseline).toBeGreaterThan(1.3);
+    expect(slow.ratio_vs_baseline).toBeLessThan(3);
+  });
+
+  it('--out writes report.json and report.md with the table', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'unbiased-perf-'));
+    const { code, out } = await run(['perf', 'bench-test-cli-sleep', '--out', directory]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/slow\s+\d+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+fast\s+\d\.\d\dx/);
+    expect((await readdir(directory)).sort()).toEqual(['report.json', 'report.md']);
+    const markdown = await readFile(join(directory, 'report.md'), 'utf8');
+    expect(markdown).toContain('## bench-test-cli-sleep on cpu');
+    expect(markdown).toContain('| case | n | median ms |');
+  });
+});

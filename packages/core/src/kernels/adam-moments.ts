@@ -1,0 +1,322 @@
+/**
+ * Fused Adam moments (optax `scale_by_adam`): one kernel computes, elementwise in float32,
+ *
+ *   m'     = beta1 * m + (1 - beta1) * g
+ *   v'     = beta2 * v + (1 - beta2) * (g * g)
+ *   update = (m' / biasCorrection1) / (sqrt(v' / biasCorrection2 + epsRoot) + eps)
+ *
+ * and returns three new tensors. `biasCorrection1 = 1 - beta1^t` and `biasCorrection2 = 1 - beta2^t` come
+ * from the host each step; every hyperparameter is a kernel attribute / WebGPU uniform, never code, so
+ * nothing recompiles from step to step.
+ *
+ * - cpu: one JS loop, `Math.fround` after every operation.
+ * - wasm: a hand-written f32x4 SIMD WebAssembly module (`wasm/adam-moments.wat`) on the backend's own
+ *   memory, writing the three freshly allocated outputs in place; same operations in the same order
+ *   without FMA, so cpu and wasm agree bit for bit. JS loop over the heap when the module cannot load.
+ * - webgpu: three WGSL programs (one output each, as tfjs allows): m' from (g, m), v' from (g, v), update
+ *   from (m', v'): 3 dispatches and 36 bytes per element, against tfjs's Adam at 14 kernels and ~128 bytes.
+ *   vec4 loads when the size is a multiple of 4. GPU division and sqrt are not correctly rounded and a
+ *   compiler may use FMA, so WebGPU results can differ from cpu/wasm by a few float32 ulps.
+ *
+ * `adamMomentsReference` computes the same with plain tfjs ops (for parity tests and as a fallback).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { checkHyperparameter, UnbiasedError } from '../errors.js';
+import type { CpuBackendInternals, WasmBackendInternals, WebGpuBackendInternals, WebGpuProgramLike, WebGpuUniform } from './backend-internals.js';
+import { checkKernelBackend, registerKernelsIfMissing } from './registration.js';
+import { loadAdamMomentsWasm, type WasmKernelPath } from './wasm/adam-moments-module.js';
+
+/** Name of the kernel in the tfjs registry. */
+export const ADAM_MOMENTS_KERNEL = 'UnbiasedAdamMoments';
+
+export interface AdamMomentsOptions {
+  /** Decay of the first moment, in [0, 1]. */
+  beta1: number;
+  /** Decay of the second moment, in [0, 1]. */
+  beta2: number;
+  /** Added to the root of the second moment (optax `eps`), >= 0. */
+  eps: number;
+  /** Added inside the root (optax `eps_root`), >= 0. */
+  epsRoot: number;
+  /** `1 - beta1^t` for step t >= 1 (1 disables the correction), > 0. */
+  biasCorrection1: number;
+  /** `1 - beta2^t` for step t >= 1 (1 disables the correction), > 0. */
+  biasCorrection2: number;
+}
+
+export interface AdamMomentsResult {
+  /** The Adam direction (before the learning rate and sign of the step). */
+  update: tf.Tensor;
+  /** The new first moment m'. */
+  m: tf.Tensor;
+  /** The new second moment v'. */
+  v: tf.Tensor;
+}
+
+/** Which implementation {@link adamMoments} runs. */
+export type AdamMomentsImpl = 'fused' | 'reference';
+
+/** The float32 values the kernels use (attrs on cpu/wasm, uniforms on webgpu). */
+interface AdamAttrs {
+  b1: number;
+  omb1: number;
+  b2: number;
+  omb2: number;
+  bc1: number;
+  bc2: number;
+  eps: number;
+  epsRoot: number;
+}
+
+const f32 = Math.fround;
+
+function toAttrs(o: AdamMomentsOptions): AdamAttrs {
+  return {
+    b1: f32(o.beta1),
+    omb1: f32(1 - o.beta1),
+    b2: f32(o.beta2),
+    omb2: f32(1 - o.beta2),
+    bc1: f32(o.biasCorrection1),
+    bc2: f32(o.biasCorrection2),
+    eps: f32(o.eps),
+    epsRoot: f32(o.epsRoot),
+  };
+}
+
+/** The scalar loop (cpu, and wasm without the SIMD module). Outputs must not alias inputs. */
+function adamLoop(
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  uOut: Float32Array,
+  a: AdamAttrs,
+): void {
+  const { b1, omb1, b2, omb2, bc1, bc2, eps, epsRoot } = a;
+  const n = g.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    const mi = f32(f32(b1 * m[i]!) + f32(omb1 * gi));
+    const vi = f32(f32(b2 * v[i]!) + f32(omb2 * f32(gi * gi)));
+    mOut[i] = mi;
+    vOut[i] = vi;
+    uOut[i] = f32(mi / bc1) / f32(f32(Math.sqrt(f32(f32(vi / bc2) + epsRoot))) + eps);
+  }
+}
+
+interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
+function unpack(args: KernelArgs): { g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo; a: AdamAttrs } {
+  const { g, m, v } = args.inputs;
+  if (!g || !m || !v) throw new UnbiasedError('BAD_INPUT', `${ADAM_MOMENTS_KERNEL} needs inputs g, m, v`);
+  return { g, m, v, a: args.attrs as unknown as AdamAttrs };
+}
+
+function cpuKernel(args: KernelArgs): tf.TensorInfo[] {
+  const { g, m, v, a } = unpack(args);
+  const backend = args.backend as CpuBackendInternals;
+  const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
+  const n = tf.util.sizeFromShape(g.shape);
+  const mOut = new Float32Array(n);
+  const vOut = new Float32Array(n);
+  const uOut = new Float32Array(n);
+  adamLoop(read(g), read(m), read(v), mOut, vOut, uOut, a);
+  return [
+    backend.makeTensorInfo(g.shape, 'float32', uOut),
+    backend.makeTensorInfo(g.shape, 'float32', mOut),
+    backend.makeTensorInfo(g.shape, 'float32', vOut),
+  ];
+}
+
+function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
+  const { g, m, v, a } = unpack(args);
+  const backend = args.backend as WasmBackendInternals;
+  const n = tf.util.sizeFromShape(g.shape);
+  // Allocate first: malloc may grow the memory. Offsets stay valid across growth; views do not.
+  const uOut = backend.makeOutput(g.shape, 'float32');
+  const mOut = backend.makeOutput(g.shape, 'float32');
+  const vOut = backend.makeOutput(g.shape, 'float32');
+  const loaded = loadAdamMomentsWasm(backend);
+  if (loaded.fn) {
+    const offset = (t: tf.TensorInfo): number => {
+      const entry = backend.dataIdMap.get(t.dataId);
+      if (entry === undefined) throw new UnbiasedError('BAD_STATE', `${ADAM_MOMENTS_KERNEL}: tensor not on the wasm backend`);
+      return entry.memoryOffset;
+    };
+    loaded.fn(offset(g), offset(m), offset(v), offset(mOut), offset(vOut), offset(uOut), n, a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot);
+  } else {
+    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    adamLoop(view(g), view(m), view(v), view(mOut), view(vOut), view(uOut), a);
+  }
+  return [uOut, mOut, vOut];
+}
+
+const WORKGROUP_SIZE = 64;
+type Stage = 'm' | 'v' | 'update';
+
+/** One of the three programs; `component` 4 reads and writes vec4 (size divisible by 4), else 1. */
+function adamProgram(stage: Stage, size: number, component: 1 | 4): WebGpuProgramLike {
+  const t = component === 4 ? 'vec4<f32>' : 'f32';
+  const body: Record<Stage, string> = {
+    m: `let g = G[index];
+    setOutputAtIndex(index, uniforms.b1 * M[index] + uniforms.omb1 * g);`,
+    v: `let g = G[index];
+    setOutputAtIndex(index, uniforms.b2 * V[index] + uniforms.omb2 * (g * g));`,
+    update: `let mNew : ${t} = M[index];
+    let vNew : ${t} = V[index];
+    setOutputAtIndex(index, (mNew / uniforms.bc1) / (sqrt(vNew / uniforms.bc2 + uniforms.epsRoot) + uniforms.eps));`,
+  };
+  return {
+    variableNames: stage === 'm' ? ['G', 'M'] : stage === 'v' ? ['G', 'V'] : ['M', 'V'],
+    outputShape: [size],
+    // Stage and vector width only: hyperparameters are uniforms, so one pipeline per stage serves all steps.
+    shaderKey: `${ADAM_MOMENTS_KERNEL}_${stage}_${component}`,
+    dispatchLayout: { x: [0] },
+    // Flat; tfjs reshapes it into 2-D when it exceeds maxComputeWorkgroupsPerDimension (65,535).
+    dispatch: [Math.ceil(size / component / WORKGROUP_SIZE), 1, 1],
+    workgroupSize: [WORKGROUP_SIZE, 1, 1],
+    size: true,
+    outputComponent: component,
+    uniforms:
+      stage === 'm' ? 'b1 : f32, omb1 : f32,' : stage === 'v' ? 'b2 : f32, omb2 : f32,' : 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32,',
+    getUserCode: () => `
+fn main(index : i32) {
+  if (index < uniforms.size) {
+    ${body[stage]}
+  }
+}
+`,
+  };
+}
+
+function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
+  const { g, m, v, a } = unpack(args);
+  const backend = args.backend as WebGpuBackendInternals;
+  const shape = g.shape;
+  const n = tf.util.sizeFromShape(shape);
+  const component = n % 4 === 0 ? 4 : 1;
+  // Rank-1 views of the inputs (same data ids, as tfjs's Reshape does): one pipeline per stage for all shapes.
+  const flat = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape: [n], dtype: 'float32' });
+  const u = (data: number): WebGpuUniform => ({ type: 'float32', data: [data] });
+  const mNew = backend.runWebGPUProgram(adamProgram('m', n, component), [flat(g), flat(m)], 'float32', [u(a.b1), u(a.omb1)]);
+  const vNew = backend.runWebGPUProgram(adamProgram('v', n, component), [flat(g), flat(v)], 'float32', [u(a.b2), u(a.omb2)]);
+  const update = backend.runWebGPUProgram(adamProgram('update', n, component), [mNew, vNew], 'float32', [
+    u(a.bc1),
+    u(a.bc2),
+    u(a.eps),
+    u(a.epsRoot),
+  ]);
+  const shaped = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape, dtype: 'float32' });
+  return [shaped(update), shaped(mNew), shaped(vNew)];
+}
+
+const CONFIGS: tf.KernelConfig[] = [
+  { kernelName: ADAM_MOMENTS_KERNEL, backendName: 'cpu', kernelFunc: cpuKernel as unknown as tf.KernelFunc },
+  { kernelName: ADAM_MOMENTS_KERNEL, backendName: 'wasm', kernelFunc: wasmKernel as unknown as tf.KernelFunc },
+  { kernelName: ADAM_MOMENTS_KERNEL, backendName: 'webgpu', kernelFunc: webgpuKernel as unknown as tf.KernelFunc },
+];
+
+/** Registers `UnbiasedAdamMoments` for cpu, wasm and webgpu unless already registered. */
+export function registerAdamMomentsKernels(): void {
+  registerKernelsIfMissing(CONFIGS);
+}
+
+function checkInputs(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor): void {
+  const named = { g, m, v } as Record<string, unknown>;
+  for (const [field, t] of Object.entries(named)) {
+    if (!(t instanceof tf.Tensor)) {
+      throw new UnbiasedError('INVALID_ARGUMENT', `${field} must be a tf.Tensor; got ${t === null ? 'null' : typeof t}`, { field });
+    }
+    if ((t as tf.Tensor).isDisposed) {
+      throw new UnbiasedError('INVALID_ARGUMENT', `${field} is disposed`, { field });
+    }
+  }
+  for (const [field, t] of [['m', m], ['v', v]] as const) {
+    if (!tf.util.arraysEqual(t.shape, g.shape)) {
+      throw new UnbiasedError('SHAPE_MISMATCH', `${field} has shape [${t.shape.join(', ')}] but g has shape [${g.shape.join(', ')}]`, {
+        field,
+      });
+    }
+  }
+  for (const [field, t] of Object.entries({ g, m, v })) {
+    if (t.dtype !== 'float32') {
+      throw new UnbiasedError('DTYPE_MISMATCH', `${field} must be float32; got ${t.dtype}`, { field });
+    }
+  }
+}
+
+function checkOptions(o: AdamMomentsOptions): void {
+  if (o === null || typeof o !== 'object') {
+    throw new UnbiasedError('INVALID_ARGUMENT', 'Adam moments need { beta1, beta2, eps, epsRoot, biasCorrection1, biasCorrection2 }', {
+      field: 'options',
+    });
+  }
+  checkHyperparameter('beta1', o.beta1, { min: 0, max: 1 });
+  checkHyperparameter('beta2', o.beta2, { min: 0, max: 1 });
+  checkHyperparameter('eps', o.eps, { min: 0 });
+  checkHyperparameter('epsRoot', o.epsRoot, { min: 0 });
+  checkHyperparameter('biasCorrection1', o.biasCorrection1, { min: 0, minInclusive: false });
+  checkHyperparameter('biasCorrection2', o.biasCorrection2, { min: 0, minInclusive: false });
+}
+
+/**
+ * Adam's moment update and direction in one custom kernel (see the file comment). Returns three new
+ * float32 tensors of g's shape; the inputs are left untouched (dispose them yourself).
+ * Throws `SHAPE_MISMATCH`, `DTYPE_MISMATCH`, `INVALID_HYPERPARAMETER`, or `NOT_REGISTERED` on a backend
+ * other than cpu, wasm, webgpu (use {@link adamMomentsReference} there).
+ */
+export function adamMomentsFused(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, options: AdamMomentsOptions): AdamMomentsResult {
+  checkInputs(g, m, v);
+  checkOptions(options);
+  checkKernelBackend(ADAM_MOMENTS_KERNEL, "; use impl: 'reference'");
+  registerAdamMomentsKernels();
+  const out = tf.engine().runKernel(ADAM_MOMENTS_KERNEL, { g, m, v }, toAttrs(options) as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [update, mNew, vNew] = out as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return { update, m: mNew, v: vNew };
+}
+
+/**
+ * The same computation with plain tfjs ops (about a dozen kernels), for parity tests and backends without
+ * the fused kernel. Same validation as {@link adamMomentsFused}.
+ */
+export function adamMomentsReference(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, options: AdamMomentsOptions): AdamMomentsResult {
+  checkInputs(g, m, v);
+  checkOptions(options);
+  const a = toAttrs(options);
+  return tf.tidy(() => {
+    const s = (x: number) => tf.scalar(x, 'float32');
+    const mNew = tf.add(tf.mul(s(a.b1), m), tf.mul(s(a.omb1), g));
+    const vNew = tf.add(tf.mul(s(a.b2), v), tf.mul(s(a.omb2), tf.square(g)));
+    const update = tf.div(tf.div(mNew, s(a.bc1)), tf.add(tf.sqrt(tf.add(tf.div(vNew, s(a.bc2)), s(a.epsRoot))), s(a.eps)));
+    return { update, m: mNew, v: vNew };
+  });
+}
+
+/** {@link adamMomentsFused} or {@link adamMomentsReference}, chosen by `impl` (default `fused`). */
+export function adamMoments(
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  options: AdamMomentsOptions & { impl?: AdamMomentsImpl },
+): AdamMomentsResult {
+  const impl = options?.impl ?? 'fused';
+  if (impl === 'fused') return adamMomentsFused(g, m, v, options);
+  if (impl === 'reference') return adamMomentsReference(g, m, v, options);
+  throw new UnbiasedError('INVALID_ARGUMENT', `impl must be 'fused' or 'reference'; got ${String(impl)}`, { field: 'impl' });
+}
+
+/**
+ * Which code path the wasm backend uses for the fused kernel (`simd`: the WebAssembly module; `js`: the
+ * fallback loop, with the reason). Loads the module if needed. Only meaningful while wasm is the active
+ * backend; returns undefined otherwise.
+ */
+export function describeAdamMomentsWasm(): { path: WasmKernelPath; reason?: string } | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const { path, reason } = loadAdamMomentsWasm(tf.backend() as unknown as WasmBackendInternals);
+  return reason === undefined ? { path } : { path, reason };
+}

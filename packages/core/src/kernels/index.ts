@@ -1,0 +1,14 @@
+export { ensureKernelsRegistered } from './register.js';
+export { HASH_UNIFORM_KERNEL, hashUniform, registerHashUniformKernels, type HashUniformOptions } from './hash-uniform.js';
+export {
+  ADAM_MOMENTS_KERNEL,
+  adamMoments,
+  adamMomentsFused,
+  adamMomentsReference,
+  describeAdamMomentsWasm,
+  registerAdamMomentsKernels,
+  type AdamMomentsImpl,
+  type AdamMomentsOptions,
+  type AdamMomentsResult,
+} from './adam-moments.js';
+export type { WasmKernelPath } from './wasm/adam-moments-module.js';

@@ -1,0 +1,7 @@
+export * from './types.js';
+export * from './tree.js';
+export * from './combine.js';
+export * from './schedules.js';
+export * from './elementwise.js';
+export * from './moments.js';
+export * from './apply.js';

@@ -1,0 +1,153 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { UnbiasedError } from '../errors.js';
+import type { NamedTensors, StateLeaf, StateTree } from './types.js';
+
+/** Variable names in a fixed (sorted) order, so that cross-variable reductions do not depend on key order. */
+export function sortedNames(tensors: Record<string, unknown>): string[] {
+  return Object.keys(tensors).sort();
+}
+
+function describeKeys(keys: string[]): string {
+  return keys.map((k) => `"${k}"`).join(', ');
+}
+
+/**
+ * Throws `KEY_MISMATCH` naming the missing and unexpected variables unless `actual` has exactly the
+ * keys of `expected`, and `SHAPE_MISMATCH` naming the variable whose shapes differ.
+ */
+export function checkSameVariables(
+  what: string,
+  actual: NamedTensors,
+  expectedWhat: string,
+  expected: Record<string, tf.Tensor | { shape: number[] }>,
+): void {
+  const missing = Object.keys(expected).filter((k) => !(k in actual));
+  const extra = Object.keys(actual).filter((k) => !(k in expected));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [];
+    if (missing.length > 0) parts.push(`missing ${describeKeys(missing)}`);
+    if (extra.length > 0) parts.push(`unexpected ${describeKeys(extra)}`);
+    throw new UnbiasedError('KEY_MISMATCH', `${what} do not match the ${expectedWhat}: ${parts.join('; ')}`, {
+      field: (missing[0] ?? extra[0]) as string,
+    });
+  }
+  for (const name of Object.keys(expected)) {
+    const a = (actual[name] as tf.Tensor).shape;
+    const e = (expected[name] as { shape: number[] }).shape;
+    if (a.length !== e.length || a.some((d, i) => d !== e[i])) {
+      throw new UnbiasedError('SHAPE_MISMATCH', `variable "${name}": ${what} shape [${a}] differs from ${expectedWhat} shape [${e}]`, {
+        field: name,
+      });
+    }
+  }
+}
+
+/** Applies `fn` to each named tensor (in sorted order) and returns a new map with the same keys. */
+export function mapNamed(tensors: NamedTensors, fn: (t: tf.Tensor, name: string) => tf.Tensor): NamedTensors {
+  const out: NamedTensors = {};
+  for (const name of sortedNames(tensors)) out[name] = fn(tensors[name] as tf.Tensor, name);
+  return out;
+}
+
+/** Zeros like each tensor (state initialisation). */
+export function zerosLikeAll(tensors: NamedTensors): NamedTensors {
+  return mapNamed(tensors, (t) => tf.zerosLike(t));
+}
+
+/** Every tensor leaf of a state tree. */
+export function stateTensors(state: StateTree | StateLeaf): tf.Tensor[] {
+  if (typeof state === 'number') return [];
+  if (state instanceof tf.Tensor) return [state];
+  return Object.values(state).flatMap((child) => stateTensors(child));
+}
+
+/**
+ * Disposes every tensor of `previous` that `next` no longer holds (and every tensor in `extra` that `next`
+ * does not hold). Transforms are functional; this is how callers free replaced state without freeing
+ * tensors a transform carried over unchanged.
+ */
+export function disposeReplaced(previous: StateTree, next: StateTree, extra: tf.Tensor[] = []): void {
+  const kept = new Set(stateTensors(next));
+  for (const t of [...stateTensors(previous), ...extra]) {
+    if (!kept.has(t) && !t.isDisposed) t.dispose();
+  }
+}
+
+/** Disposes every tensor in a state tree. */
+export function disposeState(state: StateTree): void {
+  for (const t of stateTensors(state)) if (!t.isDisposed) t.dispose();
+}
+
+/** A state leaf as a named, flat entry; `path` segments are URI-encoded and joined by '/'. */
+export interface FlatLeaf {
+  name: string;
+  leaf: StateLeaf;
+}
+
+/** Flattens a state tree into `name -> leaf` entries in sorted path order. */
+export function flattenState(state: StateTree, prefix = ''): FlatLeaf[] {
+  const out: FlatLeaf[] = [];
+  for (const key of Object.keys(state).sort()) {
+    const child = state[key] as StateLeaf | StateTree;
+    const name = prefix === '' ? encodeURIComponent(key) : `${prefix}/${encodeURIComponent(key)}`;
+    if (typeof child === 'number' || child instanceof tf.Tensor) out.push({ name, leaf: child });
+    else out.push(...flattenState(child, name));
+  }
+  return out;
+}
+
+/**
+ * Rebuilds a state tree with the structure of `template`, taking each leaf from `values` by flat name.
+ * Throws `BAD_STATE` naming missing or unexpected entries, and `SHAPE_MISMATCH` / `DTYPE_MISMATCH` naming
+ * the entry whose tensor differs from the template's.
+ */
+export function unflattenState<S extends StateTree>(template: S, values: Map<string, StateLeaf>): S {
+  const expected = flattenState(template);
+  const expectedNames = new Set(expected.map((e) => e.name));
+  const missing = expected.filter((e) => !values.has(e.name)).map((e) => decodeURIComponent(e.name));
+  const extra = [...values.keys()].filter((n) => !expectedNames.has(n)).map((n) => decodeURIComponent(n));
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [];
+    if (missing.length > 0) parts.push(`missing ${describeKeys(missing)}`);
+    if (extra.length > 0) parts.push(`unexpected ${describeKeys(extra)}`);
+    throw new UnbiasedError('BAD_STATE', `optimizer state does not match these variables: ${parts.join('; ')}`, {
+      field: (missing[0] ?? extra[0]) as string,
+    });
+  }
+  const build = (node: StateTree, prefix: string): StateTree => {
+    const out: StateTree = {};
+    for (const key of Object.keys(node)) {
+      const child = node[key] as StateLeaf | StateTree;
+      const name = prefix === '' ? encodeURIComponent(key) : `${prefix}/${encodeURIComponent(key)}`;
+      if (typeof child === 'number' || child instanceof tf.Tensor) {
+        const value = values.get(name) as StateLeaf;
+        if (typeof child === 'number') {
+          if (typeof value !== 'number') {
+            throw new UnbiasedError('BAD_STATE', `state entry "${decodeURIComponent(name)}" must be a number`, { field: name });
+          }
+        } else {
+          if (!(value instanceof tf.Tensor)) {
+            throw new UnbiasedError('BAD_STATE', `state entry "${decodeURIComponent(name)}" must be a tensor`, { field: name });
+          }
+          if (value.shape.length !== child.shape.length || value.shape.some((d, i) => d !== child.shape[i])) {
+            throw new UnbiasedError(
+              'SHAPE_MISMATCH',
+              `state entry "${decodeURIComponent(name)}" has shape [${value.shape}], expected [${child.shape}]`,
+              { field: decodeURIComponent(name) },
+            );
+          }
+          if (value.dtype !== child.dtype) {
+            throw new UnbiasedError('DTYPE_MISMATCH', `state entry "${decodeURIComponent(name)}" has dtype ${value.dtype}, expected ${child.dtype}`, {
+              field: decodeURIComponent(name),
+            });
+          }
+        }
+        out[key] = value;
+      } else {
+        out[key] = build(child, name);
+      }
+    }
+    return out;
+  };
+  return build(template, '') as S;
+}
