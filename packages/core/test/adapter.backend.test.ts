@@ -110,4 +110,40 @@ describe(`tfjs adapter on ${testBackend}`, () => {
     tf.dispose([a, b, g]);
     opt.dispose();
   });
+
+  it('non-finite gradients: error names the variable, skip leaves parameters and state unchanged', async () => {
+    const v = tf.tidy(() => tf.variable(tf.tensor1d([1, 2, 3]), true, `nonfinite_${Math.random()}`));
+    const good = tf.tensor1d([0.5, -0.5, 1]);
+    const bad = tf.tensor1d([0.5, Number.NaN, 1]);
+    const strict = new TransformOptimizer(chain(scaleByAdam(), scaleByLearningRate(0.1)));
+    await strict.step({ [v.name]: good });
+    const before = Array.from(await v.data());
+    const error = await strict.step({ [v.name]: bad }).catch((e: unknown) => e);
+    expect(isUnbiasedError(error, 'NON_FINITE')).toBe(true);
+    expect((error as Error).message).toContain(v.name);
+    expect(Array.from(await v.data())).toEqual(before);
+    // The synchronous path reports it on the next call (or flush) without a read-back.
+    strict.applyGradients({ [v.name]: bad });
+    const deferred = await strict.flush().catch((e: unknown) => e);
+    expect(isUnbiasedError(deferred, 'NON_FINITE')).toBe(true);
+
+    for (const path of ['step', 'applyGradients'] as const) {
+      const skipping = new TransformOptimizer(chain(scaleByAdam(), scaleByLearningRate(0.1)), { nonFinite: 'skip' });
+      v.assign(tf.tidy(() => tf.tensor1d([1, 2, 3])));
+      await skipping.step({ [v.name]: good });
+      const p1 = Array.from(await v.data());
+      const mu1 = await Promise.all((await skipping.getWeights()).map(async (w) => [w.name, Array.from(await w.tensor.data())]));
+      if (path === 'step') expect((await skipping.step({ [v.name]: bad })).skipped).toBe(true);
+      else skipping.applyGradients({ [v.name]: bad });
+      expect(Array.from(await v.data())).toEqual(p1);
+      const mu2 = await Promise.all((await skipping.getWeights()).map(async (w) => [w.name, Array.from(await w.tensor.data())]));
+      const tensorsOnly = (rows: unknown[][]) => rows.filter(([name]) => String(name).includes('mu') || String(name).includes('nu'));
+      expect(tensorsOnly(mu2)).toEqual(tensorsOnly(mu1));
+      await skipping.step({ [v.name]: good });
+      expect(Array.from(await v.data())).not.toEqual(p1);
+      skipping.dispose();
+    }
+    tf.dispose([v, good, bad]);
+    strict.dispose();
+  });
 });

@@ -26,6 +26,42 @@ function toGradientMap(variableGradients: tf.NamedTensorMap | NamedTensor[]): Na
 }
 
 /**
+ * What the adapter does with non-finite (NaN or infinite) gradients:
+ * - `error` (default): `step()` throws `NON_FINITE` naming the variables before applying anything; the
+ *   synchronous `applyGradients` (used by `model.fit`) checks without a read-back and throws from the next
+ *   call, or from `await flush()`.
+ * - `skip`: the step is skipped (parameters and state tensors unchanged), on the device, no read-back. Host
+ *   counters in the state (step counts) still advance in `applyGradients`; `step()` skips exactly.
+ * - `off`: no check (fastest: the check reads every gradient once more).
+ */
+export type NonFiniteMode = 'error' | 'skip' | 'off';
+
+export interface TransformOptimizerOptions {
+  nonFinite?: NonFiniteMode;
+}
+
+function nonFiniteError(variables: string[], step: number): UnbiasedError {
+  return new UnbiasedError(
+    'NON_FINITE',
+    `non-finite gradient for ${variables.map((v) => `"${v}"`).join(', ')} at step ${step}; pass nonFinite: 'skip' to skip such steps`,
+    { field: variables[0] as string },
+  );
+}
+
+/** `cond ? a : b` over two state trees of the same structure (numbers are taken from `a` when `cond` is 1). */
+function selectState(cond: tf.Tensor, a: StateTree, b: StateTree): StateTree {
+  const out: StateTree = {};
+  for (const key of Object.keys(a)) {
+    const x = a[key] as StateLeaf | StateTree;
+    const y = b[key] as StateLeaf | StateTree;
+    if (x instanceof tf.Tensor) out[key] = tf.where(tf.cast(cond, 'bool'), x, y as tf.Tensor);
+    else if (typeof x === 'number') out[key] = x;
+    else out[key] = selectState(cond, x, y as StateTree);
+  }
+  return out;
+}
+
+/**
  * Any {@link GradientTransformation} as a `tf.Optimizer`, usable with tfjs-layers `model.compile({ optimizer })`
  * and `model.fit`, or with `optimizer.minimize(loss)` in a raw loop.
  *
@@ -47,9 +83,17 @@ export class TransformOptimizer extends tf.Optimizer {
   /** Info reported by the transform on the last step (e.g. skipped steps), if any. */
   lastInfo: UpdateInfo | undefined;
 
-  constructor(transform: GradientTransformation) {
+  readonly nonFinite: NonFiniteMode;
+  private pendingCheck: Promise<void> | undefined;
+  private pendingError: UnbiasedError | undefined;
+
+  constructor(transform: GradientTransformation, { nonFinite = 'error' }: TransformOptimizerOptions = {}) {
     super();
+    if (nonFinite !== 'error' && nonFinite !== 'skip' && nonFinite !== 'off') {
+      throw new UnbiasedError('INVALID_ARGUMENT', `nonFinite must be "error", "skip" or "off"; got "${String(nonFinite)}"`, { field: 'nonFinite' });
+    }
     this.transform = transform;
+    this.nonFinite = nonFinite;
   }
 
   private ensureState(names: string[]): StateTree {
@@ -74,22 +118,100 @@ export class TransformOptimizer extends tf.Optimizer {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    this.throwPendingError();
     const grads = toGradientMap(variableGradients);
     const names = Object.keys(grads).sort();
+    if (this.nonFinite === 'skip') {
+      this.commit(grads, names, this.finiteFlags(grads, names));
+      return;
+    }
+    if (this.nonFinite === 'error') {
+      // Kept: model.fit calls this inside a tidy that would free the flags before the read completes.
+      const flags = tf.keep(this.finiteFlags(grads, names));
+      const step = this.iterations + 1;
+      // Read asynchronously (no sync read-back): a non-finite gradient fails the next call or flush().
+      this.pendingCheck = flags
+        .data()
+        .then((values) => {
+          const bad = names.filter((_, i) => values[i] === 0);
+          if (bad.length > 0) this.pendingError = nonFiniteError(bad, step);
+        })
+        .finally(() => flags.dispose());
+    }
+    this.commit(grads, names);
+  }
+
+  /**
+   * One step with the non-finite check resolved before anything is applied (one tiny read-back): with
+   * `nonFinite: 'error'` a non-finite gradient throws `NON_FINITE` naming the variables and the step, with
+   * `'skip'` the step is skipped and `{ skipped: true, nonFiniteVariables }` is returned. Use it in raw loops.
+   */
+  async step(variableGradients: tf.NamedTensorMap | NamedTensor[]): Promise<UpdateInfo> {
+    await this.flush();
+    const grads = toGradientMap(variableGradients);
+    const names = Object.keys(grads).sort();
+    if (this.nonFinite !== 'off') {
+      const flags = this.finiteFlags(grads, names);
+      const values = await flags.data();
+      flags.dispose();
+      const bad = names.filter((_, i) => values[i] === 0);
+      if (bad.length > 0) {
+        if (this.nonFinite === 'error') throw nonFiniteError(bad, this.iterations + 1);
+        this.lastInfo = { skipped: true, nonFiniteVariables: bad.join(',') };
+        return this.lastInfo;
+      }
+    }
+    this.commit(grads, names);
+    return this.lastInfo ?? { skipped: false };
+  }
+
+  /** Waits for the pending non-finite check of the last `applyGradients` and throws its error, if any. */
+  async flush(): Promise<void> {
+    await this.pendingCheck;
+    this.throwPendingError();
+  }
+
+  private throwPendingError(): void {
+    const error = this.pendingError;
+    if (error) {
+      this.pendingError = undefined;
+      throw error;
+    }
+  }
+
+  /** One flag per variable (sorted), 1 when every element of its gradient is finite. */
+  private finiteFlags(grads: NamedTensors, names: string[]): tf.Tensor {
+    return tf.tidy(() => tf.stack(names.map((n) => tf.cast(tf.all(tf.isFinite(grads[n] as tf.Tensor)), 'float32'))));
+  }
+
+  private commit(grads: NamedTensors, names: string[], finiteFlags?: tf.Tensor): void {
     const previous = this.ensureState(names);
     const params: NamedTensors = Object.fromEntries(names.map((n) => [n, lookupVariable(n)]));
+    const transform = this.transform;
     const result = tf.tidy(() => {
-      const r = this.transform.update(grads, previous, params);
-      return { updates: r.updates, state: r.state, info: r.info ?? {} } as unknown as tf.TensorContainer;
-    }) as unknown as { updates: NamedTensors; state: StateTree; info: UpdateInfo };
-    tf.tidy(() => {
-      for (const name of names) {
-        const variable = params[name] as tf.Variable;
-        variable.assign(tf.add(variable, result.updates[name] as tf.Tensor));
+      let newParams: NamedTensors;
+      let state: StateTree;
+      let info: UpdateInfo | undefined;
+      if (transform.applyStep) {
+        ({ params: newParams, state, info } = transform.applyStep(grads, previous, params));
+      } else {
+        const r = transform.update(grads, previous, params);
+        newParams = Object.fromEntries(names.map((n) => [n, tf.add(params[n] as tf.Tensor, r.updates[n] as tf.Tensor)]));
+        ({ state, info } = r);
       }
-    });
+      if (finiteFlags) {
+        // Device-side skip: keep the old parameters and state unless every gradient is finite.
+        const ok = tf.equal(tf.min(finiteFlags), tf.scalar(1));
+        newParams = Object.fromEntries(names.map((n) => [n, tf.where(ok, newParams[n] as tf.Tensor, params[n] as tf.Tensor)]));
+        state = selectState(ok, state, previous);
+      }
+      return { params: newParams, state, info: info ?? {} } as unknown as tf.TensorContainer;
+    }) as unknown as { params: NamedTensors; state: StateTree; info: UpdateInfo };
+    finiteFlags?.dispose();
+    for (const name of names) (params[name] as tf.Variable).assign(result.params[name] as tf.Tensor);
+    tf.dispose(Object.values(result.params));
     for (const t of stateTensors(result.state)) tf.keep(t);
-    disposeReplaced(previous, result.state, Object.values(result.updates).filter((u) => !Object.values(grads).includes(u)));
+    disposeReplaced(previous, result.state);
     this.state = result.state;
     this.lastInfo = Object.keys(result.info).length > 0 ? result.info : undefined;
     this.incrementIterations();
@@ -174,6 +296,6 @@ export class TransformOptimizer extends tf.Optimizer {
 }
 
 /** Wraps a transform as a `tf.Optimizer` (see {@link TransformOptimizer}). */
-export function toTfOptimizer(transform: GradientTransformation): TransformOptimizer {
-  return new TransformOptimizer(transform);
+export function toTfOptimizer(transform: GradientTransformation, options: TransformOptimizerOptions = {}): TransformOptimizer {
+  return new TransformOptimizer(transform, options);
 }

@@ -38,4 +38,18 @@ export interface GradientTransformation<S extends StateTree = StateTree> {
   readonly name: string;
   init(params: NamedTensors): S;
   update(grads: NamedTensors, state: S, params?: NamedTensors): UpdateResult<S>;
+  /**
+   * Optional fast path for a whole optimizer step: returns the new parameter values `p + u` (new tensors)
+   * and the new state, typically from one fused kernel pass over p, g and the state. It must agree with
+   * `applyUpdates(params, update(grads, state, params).updates)` (parity-tested by each optimizer package).
+   * The tfjs adapter uses it when present; `chain` never defines it.
+   */
+  applyStep?(grads: NamedTensors, state: S, params: NamedTensors): StepResult<S>;
+}
+
+/** The result of {@link GradientTransformation.applyStep}: new parameter values and state. */
+export interface StepResult<S extends StateTree = StateTree> {
+  params: NamedTensors;
+  state: S;
+  info?: UpdateInfo;
 }

@@ -21,8 +21,8 @@ function tiedPairs(order: Int32Array, equal: (a: number, b: number) => boolean):
 /** Stable merge sort of `order` by `key`, returning the number of inversions (pairs i < j with key_i > key_j). */
 function sortCountingInversions(order: Int32Array, key: ArrayLike<number>): number {
   const n = order.length;
-  let buffer = new Int32Array(n);
-  let source = order;
+  let buffer: Int32Array = new Int32Array(n);
+  let source: Int32Array = order;
   let inversions = 0;
   for (let width = 1; width < n; width *= 2) {
     for (let lo = 0; lo < n; lo += 2 * width) {
