@@ -2,7 +2,13 @@
  * The register entries the CLI imports so their experiments, optimizers and perf suites are registered.
  * Adding a package to the CLI is one line here (and a dependency in apps/bench/package.json).
  */
-export const PLUGINS: readonly string[] = ['@unbiased/core/register'];
+export const PLUGINS: readonly string[] = [
+  '@unbiased/core/register',
+  '@unbiased/optim-stosignsgd/register',
+  '@unbiased/optim-signsgd/register',
+  '@unbiased/optim-adamw/register',
+  '@unbiased/optim-lion/register',
+];
 
 /** A plugin whose register entry is not installed or not exported (yet). */
 export interface MissingPlugin {

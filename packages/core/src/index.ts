@@ -11,3 +11,5 @@ export * from './adapter/transform-optimizer.js';
 export { linearRegressionExperiment, solveSpd } from './experiments/linear-regression.js';
 export { ADAM_BYTES_PER_PARAMETER, optimizerPerfInstance, transformsPerfSuite } from './perf/transforms-suite.js';
 export * from './sign/sign-conversion.js';
+export * from './sign/transfer.js';
+export * from './quantize/index.js';

@@ -7,3 +7,4 @@ export * from './ranking/dcg.js';
 export * from './ranking/err.js';
 export type { DeterministicTieRule, NoRelevantRule, TieRule } from './ranking/order.js';
 export * from './ranking/precision-recall.js';
+export * from './agreement/index.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
 import { hashUniform } from '../kernels/hash-uniform.js';
+import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
 import { Rng } from '../rng/rng.js';
 import { chain } from '../transforms/combine.js';
 import { checkSameVariables, mapNamed } from '../transforms/tree.js';
@@ -35,6 +36,14 @@ export interface SignConversionOptions {
   noiseScale?: number;
   /** Seed of the dither noise (an integer in [0, 2^32)) or an {@link Rng}. Required for the stochastic sign. */
   seed?: number | Rng;
+  /**
+   * Storage format of the envelope S (default `float32`): with `bf16` or `e4m3` the new S is rounded to that
+   * format (e4m3 with per-tensor amax scaling, bf16 without) before it is stored and before the sign uses it.
+   * Rounding to nearest can leave S up to half a step below |u| (relative 2^-4 for e4m3, 2^-8 for bf16); there
+   * the sign is deterministic, a bias of at most that size. This reference path simulates the format in float32
+   * tensors (see `quantize/`); fused kernels store bf16 packed. `float32` runs exactly the unrounded code path.
+   */
+  stateDtype?: StateDtype;
 }
 
 /** State of {@link signConversion}: step count, the noise key, and the envelope per variable. */
@@ -84,6 +93,7 @@ export function signConversion(options: SignConversionOptions = {}): GradientTra
     throw new UnbiasedError('INVALID_HYPERPARAMETER', `step must be "bounded" or "restored"; got "${String(stepMode)}"`, { field: 'step' });
   }
   const noiseScale = checkHyperparameter('noiseScale', options.noiseScale ?? 1, { min: 0 });
+  const stateDtype = checkStateDtype(options.stateDtype ?? 'float32');
   const stochastic = signMode === 'stochastic' && noiseScale > 0;
   if (signMode === 'stochastic' && options.seed === undefined) {
     throw new UnbiasedError('INVALID_ARGUMENT', 'the stochastic sign needs a seed (an integer in [0, 2^32) or an Rng)', { field: 'seed' });
@@ -110,7 +120,7 @@ export function signConversion(options: SignConversionOptions = {}): GradientTra
         const [s, out] = tf.tidy(() => {
           const magnitude = envelope === 'tensor' ? tf.max(tf.abs(u)) : tf.abs(u);
           const decayed = decay === 1 ? previous : tf.mul(previous, tf.scalar(decay, previous.dtype));
-          const sNext = tf.maximum(decayed, magnitude);
+          const sNext = roundToStateDtype(tf.maximum(decayed, magnitude), stateDtype);
           let argument = u;
           if (stochastic) {
             const noise = hashUniform(u.shape, { prefix: signNoisePrefix(state.key0, state.key1, name, count), offset: 0, low: -1, high: 1 });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
 import { adamMomentsFused, adamMomentsReference } from '../kernels/index.js';
+import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
 import { checkSameVariables, mapNamed, zerosLikeAll } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
 
@@ -20,13 +21,30 @@ export interface EmaState extends StateTree {
   ema: NamedTensors;
 }
 
+/** Options of {@link ema}. */
+export interface EmaOptions {
+  /** `decay` in [0, 1). */
+  decay: number;
+  /** Divide by `1 - decay^t` (default true, as optax). */
+  debias?: boolean;
+  /**
+   * Storage format of the average (default `float32`): with `bf16` or `e4m3` the stored `e_t` is rounded to
+   * that format after each update (e4m3 with per-tensor amax scaling, bf16 without), and the output is computed
+   * from the rounded value. This reference path simulates the format in float32 tensors (see `quantize/`);
+   * fused kernels store bf16 packed. `float32` runs exactly the unrounded code path.
+   */
+  stateDtype?: StateDtype;
+}
+
 /**
  * Exponential moving average of the updates (optax `ema`): `e_t = decay * e_{t-1} + (1 - decay) * u_t`,
  * output `e_t / (1 - decay^t)` when `debias` (default true, as optax), else `e_t`. With `scaleBySign`
  * after it this is Signum's momentum (Bernstein et al. 2018), where debiasing does not change the sign.
+ * `stateDtype` simulates low-precision storage of `e_t` (`round(e_t)` is stored and used).
  */
-export function ema({ decay, debias = true }: { decay: number; debias?: boolean }): GradientTransformation<EmaState> {
+export function ema({ decay, debias = true, stateDtype = 'float32' }: EmaOptions): GradientTransformation<EmaState> {
   checkHyperparameter('decay', decay, { min: 0, max: 1, maxInclusive: false });
+  const storage = checkStateDtype(stateDtype);
   return {
     name: 'ema',
     init: (params) => ({ count: 0, ema: zerosLikeAll(params) }),
@@ -34,7 +52,9 @@ export function ema({ decay, debias = true }: { decay: number; debias?: boolean 
       checkSameVariables('gradients', grads, 'ema state', state.ema);
       const count = state.count + 1;
       const next = mapNamed(grads, (g, name) =>
-        tf.tidy(() => tf.add(tf.mul(state.ema[name] as tf.Tensor, tf.scalar(decay)), tf.mul(g, tf.scalar(1 - decay)))),
+        tf.tidy(() =>
+          roundToStateDtype(tf.add(tf.mul(state.ema[name] as tf.Tensor, tf.scalar(decay)), tf.mul(g, tf.scalar(1 - decay))), storage),
+        ),
       );
       const correction = 1 - decay ** count;
       const updates = mapNamed(next, (e) => (debias ? tf.tidy(() => tf.div(e, tf.scalar(correction))) : tf.clone(e)));

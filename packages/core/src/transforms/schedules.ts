@@ -27,23 +27,19 @@ export function cosineDecaySchedule({ init, decaySteps, alpha = 0 }: { init: num
   };
 }
 
-/**
- * Linear warm-up from `init` to `peak` over `warmupSteps`, then linear decay to `end` at `totalSteps`
- * (constant afterwards). With `end = peak` it is warm-up then constant. The BERT/transformers default.
- */
-export function warmupLinearSchedule({
-  peak,
-  warmupSteps,
-  totalSteps,
-  init = 0,
-  end = 0,
-}: {
+/** Options shared by the warm-up schedules. */
+export interface WarmupOptions {
   peak: number;
   warmupSteps: number;
   totalSteps: number;
+  /** Value at step 0. Default 0. */
   init?: number;
+  /** Value at `totalSteps` and after. Default 0. */
   end?: number;
-}): Schedule {
+}
+
+/** Linear warm-up from `init` to `peak`, then `decay(progress in [0, 1])` from `peak` towards `end`. */
+function warmupThen({ peak, warmupSteps, totalSteps, init = 0, end = 0 }: WarmupOptions, decay: (progress: number) => number): Schedule {
   checkHyperparameter('peak', peak);
   checkHyperparameter('init', init);
   checkHyperparameter('end', end);
@@ -53,33 +49,21 @@ export function warmupLinearSchedule({
     if (step < warmupSteps) return init + ((peak - init) * step) / warmupSteps;
     if (totalSteps === warmupSteps) return end;
     const progress = Math.min(step - warmupSteps, totalSteps - warmupSteps) / (totalSteps - warmupSteps);
-    return peak + (end - peak) * progress;
+    return end + (peak - end) * decay(progress);
   };
 }
 
+/**
+ * Linear warm-up from `init` to `peak` over `warmupSteps`, then linear decay to `end` at `totalSteps`
+ * (constant afterwards). With `end = peak` it is warm-up then constant. The BERT/transformers default.
+ */
+export function warmupLinearSchedule(options: WarmupOptions): Schedule {
+  return warmupThen(options, (progress) => 1 - progress);
+}
+
 /** Linear warm-up to `peak` over `warmupSteps`, then cosine decay to `end` at `totalSteps` (optax `warmup_cosine_decay_schedule`). */
-export function warmupCosineDecaySchedule({
-  peak,
-  warmupSteps,
-  totalSteps,
-  init = 0,
-  end = 0,
-}: {
-  peak: number;
-  warmupSteps: number;
-  totalSteps: number;
-  init?: number;
-  end?: number;
-}): Schedule {
-  checkHyperparameter('peak', peak);
-  checkHyperparameter('warmupSteps', warmupSteps, { min: 0 });
-  checkHyperparameter('totalSteps', totalSteps, { min: warmupSteps });
-  return (step) => {
-    if (step < warmupSteps) return init + ((peak - init) * step) / warmupSteps;
-    if (totalSteps === warmupSteps) return end;
-    const progress = Math.min(step - warmupSteps, totalSteps - warmupSteps) / (totalSteps - warmupSteps);
-    return end + (peak - end) * 0.5 * (1 + Math.cos(Math.PI * progress));
-  };
+export function warmupCosineDecaySchedule(options: WarmupOptions): Schedule {
+  return warmupThen(options, (progress) => 0.5 * (1 + Math.cos(Math.PI * progress)));
 }
 
 /** `1 / sqrt(t + 1)` decay times `init` (the theory schedule of sign methods, eta_t = eta / sqrt(t)). */

@@ -7,6 +7,7 @@ import { type AgreementValue, checkValue, domainFromObserved, domainFromOption, 
 /** Disagreement weights: `'none'` (`[i != j]`), `'linear'` (`|i - j|`), `'quadratic'` (`(i - j)^2`). */
 export type KappaWeights = 'none' | 'linear' | 'quadratic';
 
+/** Every {@link KappaWeights}. */
 export const KAPPA_WEIGHTS: readonly KappaWeights[] = ['none', 'linear', 'quadratic'];
 
 export interface CohenKappaTableOptions {

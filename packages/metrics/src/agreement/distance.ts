@@ -7,6 +7,7 @@ import type { AgreementValue } from './values.js';
 /** Krippendorff's levels of measurement. */
 export type LevelOfMeasurement = 'nominal' | 'ordinal' | 'interval' | 'ratio';
 
+/** Every {@link LevelOfMeasurement}. */
 export const LEVELS_OF_MEASUREMENT: readonly LevelOfMeasurement[] = ['nominal', 'ordinal', 'interval', 'ratio'];
 
 /** What a custom distance sees besides the two values. */

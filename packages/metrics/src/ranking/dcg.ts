@@ -27,7 +27,18 @@ export interface DcgOptions {
 export interface NdcgOptions extends DcgOptions {
   /** Value for a query whose ideal DCG is 0 (no label > 0); default `'one'`. See {@link NoRelevantRule}. */
   noRelevant?: NoRelevantRule;
+  /**
+   * Lists shorter than `k`: `'keep'` (default) scores them on the documents they have; `'skip'` returns
+   * NaN, so {@link meanOverQueries} leaves them out (Baidu-ULTR `metrics.py`: nDCG@k and ERR@k are
+   * averaged over queries with at least k documents, DCG@k over all). No effect without `k`.
+   */
+  shortLists?: ShortListRule;
 }
+
+/** What nDCG@k does with a list shorter than k: score it (`'keep'`) or return NaN (`'skip'`, Baidu-ULTR). */
+export type ShortListRule = 'keep' | 'skip';
+
+const SHORT_LIST_RULES: readonly ShortListRule[] = ['keep', 'skip'];
 
 const GAINS: readonly GainType[] = ['exp2', 'linear'];
 
@@ -88,11 +99,15 @@ export function dcgAtK(scores: ArrayLike<number>, relevance: ArrayLike<number>, 
  * Same defaults as {@link dcgAtK}. A query with no label > 0 (IDCG = 0, including an empty list) gives
  * `noRelevant`: default `'one'` (every order of it is ideal; LightGBM / XGBoost / allRank convention),
  * `'zero'` (scikit-learn / TF-Ranking), or `'skip'` = NaN so {@link meanOverQueries} leaves it out.
+ * `shortLists: 'skip'` returns NaN for a list with fewer than `k` documents (Baidu-ULTR's rule; default `'keep'`).
  */
 export function ndcgAtK(scores: ArrayLike<number>, relevance: ArrayLike<number>, options?: NdcgOptions): number {
   const { n } = checkQuery(scores, relevance);
   const { cutoff, gainOf, ties } = parseDcgOptions(options, n);
-  const noRelevant = checkChoice('noRelevant', checkOptions(options).noRelevant, NO_RELEVANT_RULES, 'one');
+  const o = checkOptions(options);
+  const noRelevant = checkChoice('noRelevant', o.noRelevant, NO_RELEVANT_RULES, 'one');
+  const shortLists = checkChoice('shortLists', o.shortLists, SHORT_LIST_RULES, 'keep');
+  if (shortLists === 'skip' && o.k !== undefined && n < o.k) return Number.NaN;
   const ideal = idealDcg(relevance, cutoff, gainOf);
   if (ideal === 0) return noRelevantValue(noRelevant);
   return sumDiscounted(rankedValues(scores, relevance, ties, cutoff, (doc) => gainOf(relevance[doc] as number))) / ideal;

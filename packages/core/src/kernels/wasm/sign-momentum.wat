@@ -1,0 +1,369 @@
+;; Fused sign-momentum optimizer step (StoSignSGD, Signum, Lion) for one variable, float32, f32x4 SIMD with a
+;; scalar tail. The counter-based hash of rng/hash.ts runs in the loop (i32x4.mul), so no noise is read.
+;;
+;; Compiled into generated/sign-momentum.wasm.ts (base64); a test checks that the committed binary equals a
+;; fresh compile of this file (packages/core/scripts/compile-wat.mjs).
+;;
+;; The module owns no memory: it imports the tfjs wasm backend's memory ("env" "memory") with a declared
+;; minimum of 0 pages. Pointers are byte offsets into that memory. `m`, `G`, `mOut`, `GOut` point at this
+;; variable's slice of the flattened state: float32 (4 bytes per element) or, with FLAG_BF16, bfloat16
+;; (2 bytes per element, element i at byte 2i: the low half of int32 i/2 for even i).
+;;
+;; Flags (bit mask, constant for a whole call):
+;;   1 LION       direction d = b1*m + omb1*g, new moment m' = b2*m + omb2*g (otherwise m' = d)
+;;   2 ENV        per-coordinate envelope: G' = pmax(G*decay, |d|), read G, write G'
+;;   4 TENSOR     per-tensor envelope given as the scalar $gs (= G'); G, GOut and mOut are not touched
+;;   8 NOISE      stochastic sign: s = sign(d + n*(G'*c)), n = f32(hash(prefix, i) >> 8) * 2^-23 - 1
+;;  16 RESTORED   out = s * G' (otherwise out = s)
+;;  32 WD         u = out + p*wd (decoupled weight decay; skipped entirely when wd = 0, as the reference)
+;;  64 BF16       m, G, mOut, GOut are bfloat16 (decoded exactly; m', G' rounded to nearest even, NaN kept)
+;; 128 UPDATES    write u*neglr (the update) to pOut instead of p + u*neglr (the new parameter)
+;;
+;; Per element, every operation rounded to float32 in exactly the order of the reference transform chain
+;; (WebAssembly never contracts to FMA), so the results equal the tfjs wasm backend running
+;; chain(ema, signConversion | scaleBySign, addDecayedWeights, scaleByLearningRate) bit for bit:
+;;   d   = f32(f32(m*b1) + f32(g*omb1))
+;;   G'  = pmax(f32(G*decay), |d|)          pmax(a, b) = a < b ? b : a: the tfjs wasm Maximum kernel
+;;   arg = f32(d + f32(n * f32(G'*c)))       (NOISE)
+;;   s   = (arg > 0) - (arg < 0)             (+0 for 0 and NaN, as tf.sign)
+;;   out = RESTORED ? f32(s*G') : s
+;;   u   = WD ? f32(out + f32(p*wd)) : out
+;;   p'  = f32(p + f32(u*neglr))             (neglr = f32(-lr))
+;; The outputs must not alias the inputs (tfjs outputs are fresh allocations).
+(module
+  (import "env" "memory" (memory 0))
+
+  (func (export "step")
+    (param $p i32) (param $g i32) (param $m i32) (param $G i32)
+    (param $pOut i32) (param $mOut i32) (param $GOut i32)
+    (param $n i32) (param $flags i32) (param $prefix i32)
+    (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32)
+    (param $decay f32) (param $c f32) (param $wd f32) (param $neglr f32) (param $gs f32)
+    (local $lion i32) (local $env i32) (local $tensor i32) (local $noise i32)
+    (local $restored i32) (local $wdOn i32) (local $bf16 i32) (local $updates i32)
+    (local $i i32) (local $n4 i32) (local $o4 i32) (local $o2 i32)
+    (local $vb1 v128) (local $vomb1 v128) (local $vb2 v128) (local $vomb2 v128)
+    (local $vdecay v128) (local $vc v128) (local $vwd v128) (local $vneglr v128) (local $vgs v128)
+    (local $vprefix v128) (local $vidx v128)
+    (local $gx v128) (local $mx v128) (local $dx v128) (local $mn v128) (local $Gx v128) (local $Gn v128)
+    (local $h v128) (local $arg v128) (local $sx v128) (local $px v128) (local $ux v128) (local $bits v128)
+    (local $gf f32) (local $mf f32) (local $df f32) (local $mnf f32) (local $Gf f32) (local $Gnf f32)
+    (local $argf f32) (local $sf f32) (local $pf f32) (local $uf f32)
+    (local $hs i32) (local $bs i32)
+
+    (local.set $lion (i32.and (local.get $flags) (i32.const 1)))
+    (local.set $env (i32.and (local.get $flags) (i32.const 2)))
+    (local.set $tensor (i32.and (local.get $flags) (i32.const 4)))
+    (local.set $noise (i32.and (local.get $flags) (i32.const 8)))
+    (local.set $restored (i32.and (local.get $flags) (i32.const 16)))
+    (local.set $wdOn (i32.and (local.get $flags) (i32.const 32)))
+    (local.set $bf16 (i32.and (local.get $flags) (i32.const 64)))
+    (local.set $updates (i32.and (local.get $flags) (i32.const 128)))
+
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vomb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vb2 (f32x4.splat (local.get $b2)))
+    (local.set $vomb2 (f32x4.splat (local.get $omb2)))
+    (local.set $vdecay (f32x4.splat (local.get $decay)))
+    (local.set $vc (f32x4.splat (local.get $c)))
+    (local.set $vwd (f32x4.splat (local.get $wd)))
+    (local.set $vneglr (f32x4.splat (local.get $neglr)))
+    (local.set $vgs (f32x4.splat (local.get $gs)))
+    (local.set $Gn (local.get $vgs))
+    (local.set $vprefix (i32x4.splat (local.get $prefix)))
+    (local.set $vidx (v128.const i32x4 0 1 2 3))
+
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+
+    ;; ---- SIMD: four elements per iteration ----
+    (block $simdDone
+      (br_if $simdDone (i32.eqz (local.get $n4)))
+      (loop $simd
+        (local.set $o4 (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $o2 (i32.shl (local.get $i) (i32.const 1)))
+        (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $o4))))
+        (local.set $mx
+          (if (result v128) (local.get $bf16)
+            (then (i32x4.shl (v128.load16x4_u align=2 (i32.add (local.get $m) (local.get $o2))) (i32.const 16)))
+            (else (v128.load align=4 (i32.add (local.get $m) (local.get $o4))))))
+        ;; direction d = m*b1 + g*omb1; Lion's new moment m' = m*b2 + g*omb2
+        (local.set $dx (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb1)) (f32x4.mul (local.get $gx) (local.get $vomb1))))
+        (local.set $mn (local.get $dx))
+        (if (local.get $lion)
+          (then (local.set $mn (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb2)) (f32x4.mul (local.get $gx) (local.get $vomb2))))))
+        (if (i32.eqz (local.get $tensor))
+          (then
+            (if (local.get $bf16)
+              (then
+                ;; round to nearest even: (bits + 0x7fff + ((bits >> 16) & 1)) >> 16; NaN: (bits >> 16) | 0x40
+                (local.set $bits (local.get $mn))
+                (local.set $h
+                  (i32x4.shr_u
+                    (i32x4.add
+                      (i32x4.add (local.get $bits) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                      (v128.and (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                    (i32.const 16)))
+                (local.set $h
+                  (v128.bitselect
+                    (v128.or (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+                    (local.get $h)
+                    (i32x4.gt_u
+                      (v128.and (local.get $bits) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
+                      (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+                (v128.store64_lane align=2 0 (i32.add (local.get $mOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h))))
+              (else (v128.store align=4 (i32.add (local.get $mOut) (local.get $o4)) (local.get $mn))))))
+        ;; envelope
+        (if (local.get $env)
+          (then
+            (local.set $Gx
+              (if (result v128) (local.get $bf16)
+                (then (i32x4.shl (v128.load16x4_u align=2 (i32.add (local.get $G) (local.get $o2))) (i32.const 16)))
+                (else (v128.load align=4 (i32.add (local.get $G) (local.get $o4))))))
+            (local.set $Gn (f32x4.pmax (f32x4.mul (local.get $Gx) (local.get $vdecay)) (f32x4.abs (local.get $dx))))
+            (if (local.get $bf16)
+              (then
+                (local.set $bits (local.get $Gn))
+                (local.set $h
+                  (i32x4.shr_u
+                    (i32x4.add
+                      (i32x4.add (local.get $bits) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                      (v128.and (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                    (i32.const 16)))
+                (local.set $h
+                  (v128.bitselect
+                    (v128.or (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+                    (local.get $h)
+                    (i32x4.gt_u
+                      (v128.and (local.get $bits) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
+                      (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+                (v128.store64_lane align=2 0 (i32.add (local.get $GOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h))))
+              (else (v128.store align=4 (i32.add (local.get $GOut) (local.get $o4)) (local.get $Gn))))))
+        ;; stochastic sign: arg = d + n * (G' * c), n from hashIndex(prefix, i) (rng/hash.ts)
+        (local.set $arg (local.get $dx))
+        (if (local.get $noise)
+          (then
+            (local.set $h
+              (v128.xor
+                (local.get $vprefix)
+                (i32x4.mul
+                  (i32x4.add (local.get $vidx) (v128.const i32x4 0x2545f491 0x2545f491 0x2545f491 0x2545f491))
+                  (v128.const i32x4 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f))))
+            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+            (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+            (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+            (local.set $h (i32x4.add (local.get $h) (v128.const i32x4 0x165667b1 0x165667b1 0x165667b1 0x165667b1)))
+            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+            (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+            (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+            (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+            ;; n = f32(word >> 8) * 2^-23 - 1: exact (a multiple of 2^-23 in [-1, 1))
+            (local.set $arg
+              (f32x4.add
+                (local.get $dx)
+                (f32x4.mul
+                  (f32x4.sub
+                    (f32x4.mul
+                      (f32x4.convert_i32x4_s (i32x4.shr_u (local.get $h) (i32.const 8)))
+                      (v128.const f32x4 0x1p-23 0x1p-23 0x1p-23 0x1p-23))
+                    (v128.const f32x4 1 1 1 1))
+                  (f32x4.mul (local.get $Gn) (local.get $vc)))))))
+        (local.set $vidx (i32x4.add (local.get $vidx) (v128.const i32x4 4 4 4 4)))
+        ;; s = (arg > 0) - (arg < 0)
+        (local.set $sx
+          (f32x4.sub
+            (v128.and (f32x4.gt (local.get $arg) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+            (v128.and (f32x4.lt (local.get $arg) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+        (if (local.get $restored) (then (local.set $sx (f32x4.mul (local.get $sx) (local.get $Gn)))))
+        (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $o4))))
+        (if (local.get $wdOn) (then (local.set $sx (f32x4.add (local.get $sx) (f32x4.mul (local.get $px) (local.get $vwd))))))
+        (local.set $ux (f32x4.mul (local.get $sx) (local.get $vneglr)))
+        (v128.store align=4 (i32.add (local.get $pOut) (local.get $o4))
+          (if (result v128) (local.get $updates)
+            (then (local.get $ux))
+            (else (f32x4.add (local.get $px) (local.get $ux)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $simd (i32.lt_u (local.get $i) (local.get $n4)))))
+
+    ;; ---- scalar tail: the last n mod 4 elements, same operations in the same order ----
+    (local.set $Gnf (local.get $gs))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o4 (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $o2 (i32.shl (local.get $i) (i32.const 1)))
+        (local.set $gf (f32.load (i32.add (local.get $g) (local.get $o4))))
+        (local.set $mf
+          (if (result f32) (local.get $bf16)
+            (then (f32.reinterpret_i32 (i32.shl (i32.load16_u (i32.add (local.get $m) (local.get $o2))) (i32.const 16))))
+            (else (f32.load (i32.add (local.get $m) (local.get $o4))))))
+        (local.set $df (f32.add (f32.mul (local.get $mf) (local.get $b1)) (f32.mul (local.get $gf) (local.get $omb1))))
+        (local.set $mnf (local.get $df))
+        (if (local.get $lion)
+          (then (local.set $mnf (f32.add (f32.mul (local.get $mf) (local.get $b2)) (f32.mul (local.get $gf) (local.get $omb2))))))
+        (if (i32.eqz (local.get $tensor))
+          (then
+            (if (local.get $bf16)
+              (then
+                (local.set $bs (i32.reinterpret_f32 (local.get $mnf)))
+                (i32.store16 (i32.add (local.get $mOut) (local.get $o2))
+                  (select
+                    (i32.or (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 0x40))
+                    (i32.shr_u
+                      (i32.add (i32.add (local.get $bs) (i32.const 0x7fff)) (i32.and (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 1)))
+                      (i32.const 16))
+                    (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000)))))
+              (else (f32.store (i32.add (local.get $mOut) (local.get $o4)) (local.get $mnf))))))
+        (if (local.get $env)
+          (then
+            (local.set $Gf
+              (if (result f32) (local.get $bf16)
+                (then (f32.reinterpret_i32 (i32.shl (i32.load16_u (i32.add (local.get $G) (local.get $o2))) (i32.const 16))))
+                (else (f32.load (i32.add (local.get $G) (local.get $o4))))))
+            ;; pmax(G*decay, |d|) = G*decay < |d| ? |d| : G*decay
+            (local.set $Gf (f32.mul (local.get $Gf) (local.get $decay)))
+            (local.set $Gnf (select (f32.abs (local.get $df)) (local.get $Gf) (f32.lt (local.get $Gf) (f32.abs (local.get $df)))))
+            (if (local.get $bf16)
+              (then
+                (local.set $bs (i32.reinterpret_f32 (local.get $Gnf)))
+                (i32.store16 (i32.add (local.get $GOut) (local.get $o2))
+                  (select
+                    (i32.or (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 0x40))
+                    (i32.shr_u
+                      (i32.add (i32.add (local.get $bs) (i32.const 0x7fff)) (i32.and (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 1)))
+                      (i32.const 16))
+                    (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000)))))
+              (else (f32.store (i32.add (local.get $GOut) (local.get $o4)) (local.get $Gnf))))))
+        (local.set $argf (local.get $df))
+        (if (local.get $noise)
+          (then
+            (local.set $hs
+              (i32.xor (local.get $prefix) (i32.mul (i32.add (local.get $i) (i32.const 0x2545f491)) (i32.const 0x27d4eb2f))))
+            (local.set $hs (i32.xor (local.get $hs) (i32.shr_u (local.get $hs) (i32.const 16))))
+            (local.set $hs (i32.mul (local.get $hs) (i32.const 0x85ebca6b)))
+            (local.set $hs (i32.xor (local.get $hs) (i32.shr_u (local.get $hs) (i32.const 13))))
+            (local.set $hs (i32.mul (local.get $hs) (i32.const 0xc2b2ae35)))
+            (local.set $hs (i32.xor (local.get $hs) (i32.shr_u (local.get $hs) (i32.const 16))))
+            (local.set $hs (i32.add (local.get $hs) (i32.const 0x165667b1)))
+            (local.set $hs (i32.xor (local.get $hs) (i32.shr_u (local.get $hs) (i32.const 16))))
+            (local.set $hs (i32.mul (local.get $hs) (i32.const 0x85ebca6b)))
+            (local.set $hs (i32.xor (local.get $hs) (i32.shr_u (local.get $hs) (i32.const 13))))
+            (local.set $hs (i32.mul (local.get $hs) (i32.const 0xc2b2ae35)))
+            (local.set $hs (i32.xor (local.get $hs) (i32.shr_u (local.get $hs) (i32.const 16))))
+            (local.set $argf
+              (f32.add
+                (local.get $df)
+                (f32.mul
+                  (f32.sub (f32.mul (f32.convert_i32_s (i32.shr_u (local.get $hs) (i32.const 8))) (f32.const 0x1p-23)) (f32.const 1))
+                  (f32.mul (local.get $Gnf) (local.get $c)))))))
+        (local.set $sf
+          (f32.sub
+            (f32.convert_i32_u (f32.gt (local.get $argf) (f32.const 0)))
+            (f32.convert_i32_u (f32.lt (local.get $argf) (f32.const 0)))))
+        (if (local.get $restored) (then (local.set $sf (f32.mul (local.get $sf) (local.get $Gnf)))))
+        (local.set $pf (f32.load (i32.add (local.get $p) (local.get $o4))))
+        (if (local.get $wdOn) (then (local.set $sf (f32.add (local.get $sf) (f32.mul (local.get $pf) (local.get $wd))))))
+        (local.set $uf (f32.mul (local.get $sf) (local.get $neglr)))
+        (f32.store (i32.add (local.get $pOut) (local.get $o4))
+          (if (result f32) (local.get $updates)
+            (then (local.get $uf))
+            (else (f32.add (local.get $pf) (local.get $uf)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+  )
+
+  ;; Pass 1 of the per-tensor envelope: writes m' (float32 or bfloat16, as `step`) and returns max |d| over
+  ;; the variable (NaN if any |d| is NaN, as tf.max; 0 for an empty variable). Flags: LION, BF16.
+  (func (export "amax")
+    (param $g i32) (param $m i32) (param $mOut i32) (param $n i32) (param $flags i32)
+    (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32)
+    (result f32)
+    (local $lion i32) (local $bf16 i32)
+    (local $i i32) (local $n4 i32) (local $o4 i32) (local $o2 i32)
+    (local $vb1 v128) (local $vomb1 v128) (local $vb2 v128) (local $vomb2 v128)
+    (local $gx v128) (local $mx v128) (local $dx v128) (local $mn v128) (local $bits v128) (local $h v128) (local $vmax v128)
+    (local $gf f32) (local $mf f32) (local $df f32) (local $mnf f32) (local $max f32) (local $bs i32)
+
+    (local.set $lion (i32.and (local.get $flags) (i32.const 1)))
+    (local.set $bf16 (i32.and (local.get $flags) (i32.const 64)))
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vomb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vb2 (f32x4.splat (local.get $b2)))
+    (local.set $vomb2 (f32x4.splat (local.get $omb2)))
+    (local.set $vmax (v128.const f32x4 0 0 0 0))
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $i (i32.const 0))
+    (block $simdDone
+      (br_if $simdDone (i32.eqz (local.get $n4)))
+      (loop $simd
+        (local.set $o4 (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $o2 (i32.shl (local.get $i) (i32.const 1)))
+        (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $o4))))
+        (local.set $mx
+          (if (result v128) (local.get $bf16)
+            (then (i32x4.shl (v128.load16x4_u align=2 (i32.add (local.get $m) (local.get $o2))) (i32.const 16)))
+            (else (v128.load align=4 (i32.add (local.get $m) (local.get $o4))))))
+        (local.set $dx (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb1)) (f32x4.mul (local.get $gx) (local.get $vomb1))))
+        (local.set $mn (local.get $dx))
+        (if (local.get $lion)
+          (then (local.set $mn (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb2)) (f32x4.mul (local.get $gx) (local.get $vomb2))))))
+        (if (local.get $bf16)
+          (then
+            (local.set $bits (local.get $mn))
+            (local.set $h
+              (i32x4.shr_u
+                (i32x4.add
+                  (i32x4.add (local.get $bits) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                  (v128.and (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                (i32.const 16)))
+            (local.set $h
+              (v128.bitselect
+                (v128.or (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+                (local.get $h)
+                (i32x4.gt_u
+                  (v128.and (local.get $bits) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
+                  (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+            (v128.store64_lane align=2 0 (i32.add (local.get $mOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h))))
+          (else (v128.store align=4 (i32.add (local.get $mOut) (local.get $o4)) (local.get $mn))))
+        ;; f32x4.max propagates NaN
+        (local.set $vmax (f32x4.max (local.get $vmax) (f32x4.abs (local.get $dx))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $simd (i32.lt_u (local.get $i) (local.get $n4)))))
+    (local.set $max
+      (f32.max
+        (f32.max (f32x4.extract_lane 0 (local.get $vmax)) (f32x4.extract_lane 1 (local.get $vmax)))
+        (f32.max (f32x4.extract_lane 2 (local.get $vmax)) (f32x4.extract_lane 3 (local.get $vmax)))))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o4 (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $o2 (i32.shl (local.get $i) (i32.const 1)))
+        (local.set $gf (f32.load (i32.add (local.get $g) (local.get $o4))))
+        (local.set $mf
+          (if (result f32) (local.get $bf16)
+            (then (f32.reinterpret_i32 (i32.shl (i32.load16_u (i32.add (local.get $m) (local.get $o2))) (i32.const 16))))
+            (else (f32.load (i32.add (local.get $m) (local.get $o4))))))
+        (local.set $df (f32.add (f32.mul (local.get $mf) (local.get $b1)) (f32.mul (local.get $gf) (local.get $omb1))))
+        (local.set $mnf (local.get $df))
+        (if (local.get $lion)
+          (then (local.set $mnf (f32.add (f32.mul (local.get $mf) (local.get $b2)) (f32.mul (local.get $gf) (local.get $omb2))))))
+        (if (local.get $bf16)
+          (then
+            (local.set $bs (i32.reinterpret_f32 (local.get $mnf)))
+            (i32.store16 (i32.add (local.get $mOut) (local.get $o2))
+              (select
+                (i32.or (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 0x40))
+                (i32.shr_u
+                  (i32.add (i32.add (local.get $bs) (i32.const 0x7fff)) (i32.and (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 1)))
+                  (i32.const 16))
+                (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000)))))
+          (else (f32.store (i32.add (local.get $mOut) (local.get $o4)) (local.get $mnf))))
+        (local.set $max (f32.max (local.get $max) (f32.abs (local.get $df))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+    (local.get $max)
+  )
+)

@@ -1,0 +1,1004 @@
+import { readFile } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  addDecayedWeights,
+  applyUpdates,
+  chain,
+  describeSignMomentumWasm,
+  disposeReplaced,
+  disposeState,
+  ema,
+  type FusedSignMomentumOptions,
+  fusedSignMomentum,
+  type GradientTransformation,
+  type NamedTensors,
+  Rng,
+  SIGN_MOMENTUM_ALIGN,
+  SIGN_MOMENTUM_KERNEL,
+  type SignMomentumState,
+  type StateTree,
+  scaleByLearningRate,
+  scaleBySign,
+  signConversion,
+  signMomentumBytesPerParameter,
+  signNoisePrefix,
+  TransformOptimizer,
+} from '@unbiased/core';
+import { isUnbiasedError } from '@unbiased/core/errors';
+import { describe, expect, it } from 'vitest';
+import { memorySnapshot, testBackend } from '../../../tooling/vitest/backend.js';
+import { compileWat, toBase64 } from '../scripts/compile-wat.mjs';
+import { SIGN_MOMENTUM_WASM_BASE64 } from '../src/kernels/wasm/generated/sign-momentum.wasm.js';
+
+// Exactness. cpu and wasm run the same float32 operations in the same order as the reference chain on the
+// same backend (WebAssembly and Math.fround never contract to FMA), so parameters, updates and state are
+// compared BIT FOR BIT there. On WebGPU a WGSL compiler may contract `a*b + c` into one FMA (one rounding
+// instead of two), GPUs may flush subnormals, and the reference chain's own WebGPU kernels may do the same,
+// so WebGPU results are compared with a tolerance of a few float32 roundings of the terms involved
+// (`tolerance` below), and a sign may differ only where the sign's argument is within a few ulp of 0 in the
+// float32 emulation: such elements are counted and must stay rare (<= 1 in 1000 element-steps; typically 0).
+const exact = testBackend !== 'webgpu';
+const ULP = 2 ** -23;
+
+// The tfjs wasm backend's Sign kernel returns 0 for |x| < 2^-23 (FLT_EPSILON), not only for 0 (measured on
+// tfjs-backend-wasm 4.22: tf.sign(1e-7) = 0, tf.sign(2^-23) = 1); cpu and webgpu return +-1. The reference
+// chains (scaleBySign, signConversion) inherit that dead zone on wasm. The fused kernel computes the exact
+// sign on every backend (so cpu and wasm give identical trajectories), hence on wasm it differs from the
+// reference exactly where the sign's argument is a nonzero value in (-2^-23, 2^-23). The parity test below
+// masks those elements (their parameters only: m and G never depend on the sign) and counts them.
+const WASM_SIGN_DEAD_ZONE = testBackend === 'wasm' ? 2 ** -23 : 0;
+
+describe(`tf.sign on ${testBackend} (the premise of WASM_SIGN_DEAD_ZONE)`, () => {
+  it('zeroes exactly the values the test masks', async () => {
+    const x = tf.tensor1d([1e-7, -1e-7, 2 ** -23, -(2 ** -23), 1e-30]);
+    const s = Array.from(await tf.sign(x).data());
+    expect(s).toEqual(testBackend === 'wasm' ? [0, 0, 1, -1, 0] : [1, -1, 1, -1, 1]);
+    x.dispose();
+  });
+});
+
+// ---- deterministic test data -------------------------------------------------------------------------
+
+/** mulberry32 */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Gradient values: a per-element sign and scale class (incl. exact zeros), varying magnitude per step. */
+function gradientValues(n: number, variable: number, step: number): Float32Array {
+  const plan = rng(1000 + variable);
+  const r = rng(variable * 7919 + step * 104729);
+  const scales = [0, 1e-6, 1e-3, 0.1, 1, 1, 1, 10, 1e3];
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const sign = plan() < 0.5 ? -1 : 1;
+    const scale = scales[Math.floor(plan() * scales.length)]!;
+    // mostly a stable sign, sometimes flipped, so that momentum both accumulates and cancels
+    out[i] = r() < 0.03 ? 0 : (r() < 0.25 ? -sign : sign) * scale * (0.05 + 1.95 * r());
+  }
+  return out;
+}
+
+function paramValues(n: number, variable: number): Float32Array {
+  const r = rng(5000 + variable);
+  return Float32Array.from({ length: n }, () => 2 * r() - 1);
+}
+
+type Shapes = Record<string, number[]>;
+
+const SHAPES: Shapes = { 'dense/kernel': [3, 5], 'dense/bias': [7], scale: [], 'emb/table': [130], odd: [2, 1, 3] };
+
+function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function makeTensors(shapes: Shapes, fill: (n: number, i: number) => Float32Array): NamedTensors {
+  return Object.fromEntries(Object.entries(shapes).map(([name, shape], i) => [name, tf.tensor(fill(sizeOf(shape), i), shape)]));
+}
+
+function gradsAt(shapes: Shapes, step: number): NamedTensors {
+  return makeTensors(shapes, (n, i) => gradientValues(n, i, step));
+}
+
+async function readAll(named: NamedTensors): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const name of Object.keys(named).sort()) out[name] = Float32Array.from((await (named[name] as tf.Tensor).data()) as Float32Array);
+  return out;
+}
+
+// ---- the reference chains (plain tfjs ops, from this package) -----------------------------------------
+
+interface LionState extends StateTree {
+  count: number;
+  mu: NamedTensors;
+}
+
+/** Lion's direction (Chen et al. 2023): outputs c = b1 m + (1-b1) g, keeps m' = b2 m + (1-b2) g. */
+function lionDirection(beta1: number, beta2: number): GradientTransformation<LionState> {
+  return {
+    name: 'lion_direction',
+    init: (params) => ({ count: 0, mu: Object.fromEntries(Object.entries(params).map(([k, p]) => [k, tf.zerosLike(p)])) }),
+    update(grads, state) {
+      const updates: NamedTensors = {};
+      const mu: NamedTensors = {};
+      for (const name of Object.keys(grads).sort()) {
+        const g = grads[name] as tf.Tensor;
+        const m = state.mu[name] as tf.Tensor;
+        updates[name] = tf.tidy(() => tf.add(tf.mul(m, tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1))));
+        mu[name] = tf.tidy(() => tf.add(tf.mul(m, tf.scalar(beta2)), tf.mul(g, tf.scalar(1 - beta2))));
+      }
+      return { updates, state: { count: state.count + 1, mu } };
+    },
+  };
+}
+
+interface Config {
+  kind: 'stosign' | 'signum' | 'lion';
+  learningRate: number | ((t: number) => number);
+  beta1: number;
+  beta2: number;
+  weightDecay: number;
+  noiseScale: number;
+  envelope: 'coord' | 'tensor' | 'ema-max';
+  envelopeDecay: number;
+  mode: 'bounded' | 'restored';
+  seed: number;
+  stateDtype: 'float32' | 'bf16';
+}
+
+function config(partial: Partial<Config> & { kind: Config['kind'] }): Config {
+  const envelope = partial.envelope ?? 'coord';
+  return {
+    learningRate: 0.01,
+    beta1: 0.9,
+    beta2: 0.99,
+    weightDecay: 0,
+    noiseScale: 1,
+    envelopeDecay: envelope === 'ema-max' ? 0.999 : 1,
+    mode: 'bounded',
+    seed: 42,
+    stateDtype: 'float32',
+    ...partial,
+    envelope,
+  };
+}
+
+function fused(c: Config): GradientTransformation<SignMomentumState> {
+  return fusedSignMomentum(c as FusedSignMomentumOptions);
+}
+
+function hasEnvelope(c: Config): boolean {
+  return c.kind === 'stosign' || c.mode === 'restored';
+}
+
+/** The documented reference chain of a configuration. */
+function referenceChain(c: Config): GradientTransformation<StateTree> {
+  const direction = c.kind === 'lion' ? lionDirection(c.beta1, c.beta2) : ema({ decay: c.beta1, debias: false });
+  const sign = hasEnvelope(c)
+    ? signConversion({
+        envelope: c.envelope,
+        envelopeDecay: c.envelopeDecay,
+        noiseScale: c.noiseScale,
+        step: c.mode,
+        sign: c.kind === 'stosign' ? 'stochastic' : 'deterministic',
+        seed: c.seed,
+      })
+    : scaleBySign();
+  return chain(direction, sign, addDecayedWeights(c.weightDecay), scaleByLearningRate(c.learningRate));
+}
+
+function label(c: Config): string {
+  const extras = [
+    c.mode,
+    c.envelope !== 'coord' ? c.envelope : '',
+    c.weightDecay ? `wd ${c.weightDecay}` : '',
+    c.kind === 'stosign' && c.noiseScale !== 1 ? `c ${c.noiseScale}` : '',
+    typeof c.learningRate === 'function' ? 'lr schedule' : '',
+    c.stateDtype === 'bf16' ? 'bf16' : '',
+  ].filter((x) => x !== '');
+  return `${c.kind} (${extras.join(', ')})`;
+}
+
+const PARITY_CONFIGS: Config[] = [
+  config({ kind: 'stosign' }),
+  config({ kind: 'stosign', mode: 'restored' }),
+  config({ kind: 'stosign', envelope: 'ema-max', weightDecay: 0.1, noiseScale: 2, learningRate: (t) => 0.02 / Math.sqrt(t + 1) }),
+  config({ kind: 'stosign', noiseScale: 0, mode: 'restored', envelopeDecay: 0.9 }),
+  config({ kind: 'stosign', envelope: 'tensor' }),
+  config({ kind: 'stosign', envelope: 'tensor', mode: 'restored', weightDecay: 0.05 }),
+  config({ kind: 'signum' }),
+  config({ kind: 'signum', weightDecay: 0.1, beta1: 0.5 }),
+  config({ kind: 'signum', mode: 'restored' }),
+  config({ kind: 'lion' }),
+  config({ kind: 'lion', weightDecay: 0.1, learningRate: (t) => 0.003 * (t + 1) }),
+  config({ kind: 'lion', mode: 'restored', envelope: 'tensor' }),
+];
+
+// ---- an independent float32 / float64 emulation of one step --------------------------------------------
+
+function fmix32(h: number): number {
+  h = (h ^ (h >>> 16)) >>> 0;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h = (h ^ (h >>> 13)) >>> 0;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+/** U[-1, 1) noise of element i: f32(word >> 8) * 2^-23 - 1, word = hashIndex(prefix, i) (rng/hash.ts). */
+function noiseAt(prefix: number, i: number): number {
+  const h = fmix32((prefix ^ Math.imul((i + 0x2545f491) >>> 0, 0x27d4eb2f)) >>> 0);
+  return (fmix32((h + 0x165667b1) >>> 0) >>> 8) * 2 ** -23 - 1;
+}
+
+const bitsView = new DataView(new ArrayBuffer(4));
+/** Rounds a float32 value to bfloat16 (nearest, ties to even; NaN kept). */
+function roundBf16(x: number): number {
+  bitsView.setFloat32(0, x);
+  const b = bitsView.getUint32(0);
+  if (Number.isNaN(x)) return x;
+  bitsView.setUint32(0, (((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) << 16) >>> 0);
+  return bitsView.getFloat32(0);
+}
+
+/** Optimizer state of the emulation, per variable (m, G as numbers; per-tensor G as a 1-element array). */
+interface EmuState {
+  count: number;
+  m: Record<string, Float64Array>;
+  G: Record<string, Float64Array>;
+}
+
+interface EmuResult {
+  p: Record<string, Float64Array>;
+  m: Record<string, Float64Array>;
+  G: Record<string, Float64Array>;
+  /** The sign's argument and a bound on its rounding error (for the near-zero check). */
+  arg: Record<string, Float64Array>;
+  argScale: Record<string, Float64Array>;
+}
+
+/**
+ * One step of `c`, written from the documented equations: in float32 (`precision` 32, every operation
+ * rounded) or in float64 with exact hyperparameters (`precision` 64). With bf16 state the stored m', G' are
+ * rounded to bfloat16 after the step.
+ */
+function emulateStep(
+  c: Config,
+  precision: 32 | 64,
+  st: EmuState,
+  p: Record<string, Float32Array | Float64Array>,
+  g: Record<string, Float32Array>,
+  key: readonly [number, number],
+): EmuResult {
+  const r = precision === 32 ? Math.fround : (x: number) => x;
+  const h = (x: number) => (precision === 32 ? Math.fround(x) : x);
+  const b1 = h(c.beta1);
+  const omb1 = precision === 32 ? Math.fround(1 - c.beta1) : 1 - c.beta1;
+  const b2 = h(c.beta2);
+  const omb2 = precision === 32 ? Math.fround(1 - c.beta2) : 1 - c.beta2;
+  const decay = h(c.envelopeDecay);
+  const cs = h(c.noiseScale);
+  const wd = h(c.weightDecay);
+  const lr = typeof c.learningRate === 'function' ? c.learningRate(st.count) : c.learningRate;
+  const neglr = h(-lr);
+  const count = st.count + 1;
+  const store = c.stateDtype === 'bf16' ? (x: number) => roundBf16(Math.fround(x)) : (x: number) => x;
+  const out: EmuResult = { p: {}, m: {}, G: {}, arg: {}, argScale: {} };
+  for (const name of Object.keys(g).sort()) {
+    const gi = g[name] as Float32Array;
+    const pi = p[name] as Float32Array | Float64Array;
+    const mi = st.m[name] as Float64Array;
+    const Gi = st.G[name] as Float64Array;
+    const n = gi.length;
+    const d = new Float64Array(n);
+    const mNew = new Float64Array(n);
+    const terms = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      terms[i] = Math.abs(mi[i]! * b1) + Math.abs(gi[i]! * omb1);
+      d[i] = r(r(mi[i]! * b1) + r(gi[i]! * omb1));
+      mNew[i] = c.kind === 'lion' ? r(r(mi[i]! * b2) + r(gi[i]! * omb2)) : d[i]!;
+    }
+    let Gn = new Float64Array(n);
+    if (hasEnvelope(c)) {
+      if (c.envelope === 'tensor') {
+        const amax = d.reduce((a, x) => Math.max(a, Math.abs(x)), 0);
+        Gn = new Float64Array(1).fill(Math.max(r(Gi[0]! * decay), amax));
+      } else {
+        for (let i = 0; i < n; i++) Gn[i] = Math.max(r(Gi[i]! * decay), Math.abs(d[i]!));
+      }
+    }
+    const prefix = signNoisePrefix(key[0], key[1], name, count);
+    const pNew = new Float64Array(n);
+    const arg = new Float64Array(n);
+    const argScale = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const G = c.envelope === 'tensor' ? Gn[0]! : Gn[i]!;
+      let a = d[i]!;
+      if (c.kind === 'stosign' && c.noiseScale > 0) {
+        const dither = r(noiseAt(prefix, i) * r(G * cs));
+        a = r(d[i]! + dither);
+        argScale[i] = terms[i]! + Math.abs(dither);
+      } else {
+        argScale[i] = terms[i]!;
+      }
+      arg[i] = a;
+      let s = a > 0 ? 1 : a < 0 ? -1 : 0;
+      if (c.mode === 'restored') s = r(s * G);
+      if (c.weightDecay !== 0) s = r(s + r(pi[i]! * wd));
+      pNew[i] = r(pi[i]! + r(s * neglr));
+    }
+    out.p[name] = pNew;
+    out.m[name] = mNew.map(store);
+    out.G[name] = Gn.map(store);
+    if (c.envelope === 'tensor') out.G[name] = Gn; // the per-tensor envelope is always float32
+    out.arg[name] = arg;
+    out.argScale[name] = argScale;
+  }
+  return out;
+}
+
+function emuInit(shapes: Shapes, c: Config): EmuState {
+  const st: EmuState = { count: 0, m: {}, G: {} };
+  for (const [name, shape] of Object.entries(shapes)) {
+    st.m[name] = new Float64Array(sizeOf(shape));
+    st.G[name] = new Float64Array(c.envelope === 'tensor' ? 1 : sizeOf(shape));
+  }
+  return st;
+}
+
+// ---- reading the fused state ---------------------------------------------------------------------------
+
+/** Element offsets of the variables in the flat state: sorted names, slices aligned to SIGN_MOMENTUM_ALIGN. */
+function offsetsOf(shapes: Shapes): Record<string, number> {
+  let total = 0;
+  const out: Record<string, number> = {};
+  for (const name of Object.keys(shapes).sort()) {
+    out[name] = total;
+    total += Math.ceil(sizeOf(shapes[name]!) / SIGN_MOMENTUM_ALIGN) * SIGN_MOMENTUM_ALIGN;
+  }
+  return out;
+}
+
+/** The flat state as float32 values (decoding bfloat16 pairs). */
+async function readFlat(t: tf.Tensor): Promise<Float32Array> {
+  const data = await t.data();
+  if (t.dtype === 'float32') return Float32Array.from(data as Float32Array);
+  const words = data as Int32Array;
+  const out = new Float32Array(words.length * 2);
+  const u32 = new Uint32Array(out.buffer);
+  for (let j = 0; j < words.length; j++) {
+    const w = words[j]! >>> 0;
+    u32[2 * j] = (w & 0xffff) << 16;
+    u32[2 * j + 1] = (w & 0xffff0000) >>> 0;
+  }
+  return out;
+}
+
+/** m and G per variable from a fused state (per-tensor G: one value per variable in sorted order). */
+async function fusedState(state: SignMomentumState, shapes: Shapes, c: Config): Promise<{ m: Record<string, Float32Array>; G: Record<string, Float32Array>; pad: number }> {
+  const offsets = offsetsOf(shapes);
+  const m = await readFlat(state.m_flat);
+  const G = hasEnvelope(c) ? await readFlat(state.G_flat as tf.Tensor) : undefined;
+  const outM: Record<string, Float32Array> = {};
+  const outG: Record<string, Float32Array> = {};
+  let pad = 0;
+  const names = Object.keys(shapes).sort();
+  names.forEach((name, v) => {
+    const o = offsets[name]!;
+    const n = sizeOf(shapes[name]!);
+    outM[name] = m.slice(o, o + n);
+    if (G) outG[name] = c.envelope === 'tensor' ? G.slice(v, v + 1) : G.slice(o, o + n);
+    const end = v + 1 < names.length ? offsets[names[v + 1]!]! : m.length;
+    for (let i = o + n; i < end; i++) pad += Math.abs(m[i]!) + (G && c.envelope !== 'tensor' ? Math.abs(G[i]!) : 0);
+  });
+  return { m: outM, G: outG, pad };
+}
+
+// ---- comparisons ---------------------------------------------------------------------------------------
+
+function f32bits(x: number): number {
+  bitsView.setFloat32(0, x);
+  return bitsView.getUint32(0);
+}
+
+/** The first element whose float32 bits differ (skipping elements where `skip` is set), as a message, or undefined. */
+function bitMismatch(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, skip?: Uint8Array): string | undefined {
+  if (actual.length !== expected.length) return `${what}: length ${actual.length} vs ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) {
+    if (skip?.[i]) continue;
+    if (f32bits(actual[i]!) !== f32bits(expected[i]!)) return `${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`;
+  }
+  return undefined;
+}
+
+/** |a - e| <= rel * scale + abs, elementwise; the first failure as a message. */
+function closeMismatch(what: string, actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, abs = 0): string | undefined {
+  if (actual.length !== expected.length) return `${what}: length ${actual.length} vs ${expected.length}`;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (!(Math.abs(a - e) <= rel * Math.abs(e) + abs)) return `${what}[${i}]: got ${a}, expected ${e}`;
+  }
+  return undefined;
+}
+
+async function expectCode(f: () => unknown, code: string, pattern?: RegExp): Promise<void> {
+  let error: unknown;
+  try {
+    await f();
+  } catch (e) {
+    error = e;
+  }
+  expect(isUnbiasedError(error, code), `${code}: ${String(error)}`).toBe(true);
+  if (pattern) expect(String((error as Error).message)).toMatch(pattern);
+}
+
+/**
+ * Compares a fused step (new params and state, from the given previous state) with the float32 emulation of
+ * the same step from the same previous state. Exact on cpu/wasm; on WebGPU within a few roundings, with
+ * sign flips allowed only where the emulated argument is within a few ulp of 0 (returned as a count).
+ */
+function compareStep(
+  c: Config,
+  what: string,
+  got: { p: Record<string, Float32Array>; m: Record<string, Float32Array>; G: Record<string, Float32Array> },
+  want: EmuResult,
+  prevP: Record<string, Float32Array>,
+): { flips: number; elements: number } {
+  let flips = 0;
+  let elements = 0;
+  const lr = Math.abs(typeof c.learningRate === 'function' ? 1 : c.learningRate);
+  for (const name of Object.keys(want.p).sort()) {
+    const gp = got.p[name]!;
+    const wp = want.p[name]!;
+    elements += wp.length;
+    if (exact) {
+      const mism =
+        bitMismatch(`${what} p "${name}"`, gp, wp) ??
+        bitMismatch(`${what} m "${name}"`, got.m[name]!, want.m[name]!) ??
+        (hasEnvelope(c) ? bitMismatch(`${what} G "${name}"`, got.G[name]!, want.G[name]!) : undefined);
+      expect(mism).toBeUndefined();
+      continue;
+    }
+    // WebGPU: m and G within a few roundings of the terms (FMA, subnormal flushing).
+    const mism =
+      closeMismatch(`${what} m "${name}"`, got.m[name]!, want.m[name]!, 8 * ULP, 1e-30) ??
+      (hasEnvelope(c) ? closeMismatch(`${what} G "${name}"`, got.G[name]!, want.G[name]!, 8 * ULP, 1e-30) : undefined);
+    expect(mism).toBeUndefined();
+    for (let i = 0; i < wp.length; i++) {
+      const p0 = prevP[name]![i]!;
+      const tol = 8 * ULP * (Math.abs(p0) + Math.abs(wp[i]! - p0) + lr);
+      if (Math.abs(gp[i]! - wp[i]!) <= tol) continue;
+      // A different sign: only allowed where the argument is within a few ulp of its terms.
+      const near = Math.abs(want.arg[name]![i]!) <= 8 * ULP * (want.argScale[name]![i]! + Math.abs(want.arg[name]![i]!)) + 1e-38;
+      expect(near, `${what} p "${name}"[${i}]: got ${gp[i]}, expected ${wp[i]} (arg ${want.arg[name]![i]})`).toBe(true);
+      flips++;
+    }
+  }
+  return { flips, elements };
+}
+
+// ---- tests ---------------------------------------------------------------------------------------------
+
+describe(`fusedSignMomentum on ${testBackend}`, () => {
+  for (const c of PARITY_CONFIGS) {
+    it(`${label(c)}: update and applyStep equal the reference chain over 10 steps${exact ? ' (bit for bit)' : ''}`, async () => {
+      const ref = referenceChain(c);
+      const tx = fused(c);
+      const init = makeTensors(SHAPES, paramValues);
+      let pRef = init;
+      let pFused = makeTensors(SHAPES, paramValues);
+      let pUpd = makeTensors(SHAPES, paramValues);
+      let sRef = ref.init(pRef);
+      let sFused = tx.init(pFused);
+      let sUpd = tx.init(pUpd);
+      let emu = emuInit(SHAPES, c);
+      const key = Rng.fromSeed(c.seed).key;
+      let flips = 0;
+      let elements = 0;
+      let refDiffs = 0;
+      // wasm: elements whose sign argument fell in tf.sign's dead zone at some step (see WASM_SIGN_DEAD_ZONE)
+      const dead: Record<string, Uint8Array> = Object.fromEntries(Object.entries(SHAPES).map(([k, sh]) => [k, new Uint8Array(sizeOf(sh))]));
+      for (let t = 1; t <= 10; t++) {
+        const grads = gradsAt(SHAPES, t);
+        const gValues = await readAll(grads);
+        const prevFused = await readAll(pFused);
+        // reference chain
+        const r = ref.update(grads, sRef, pRef);
+        const pRefNext = applyUpdates(pRef, r.updates);
+        // fused, one pass
+        const f = tx.applyStep!(grads, sFused, pFused);
+        // fused, updates only
+        const u = tx.update(grads, sUpd, pUpd);
+        const pUpdNext = applyUpdates(pUpd, u.updates);
+
+        const refP = await readAll(pRefNext);
+        const fusedP = await readAll(f.params);
+        const updP = await readAll(pUpdNext);
+        const refU = await readAll(r.updates);
+        const fusedU = await readAll(u.updates);
+        const state = await fusedState(f.state, SHAPES, c);
+        expect(state.pad, 'padding of the flat state stays 0').toBe(0);
+        // the one-pass and the updates path agree with each other bit for bit on every backend
+        for (const name of Object.keys(SHAPES)) expect(bitMismatch(`step ${t} applyStep vs update "${name}"`, fusedP[name]!, updP[name]!)).toBeUndefined();
+        // and with the float32 emulation of the same step from the same state
+        const want = emulateStep(c, 32, emu, prevFused, gValues, key);
+        const cmp = compareStep(c, `step ${t}`, { p: fusedP, m: state.m, G: state.G }, want, prevFused);
+        flips += cmp.flips;
+        elements += cmp.elements;
+        emu = { count: t, m: state.m as unknown as Record<string, Float64Array>, G: state.G as unknown as Record<string, Float64Array> };
+        // and with the reference chain of tfjs ops
+        for (const name of Object.keys(SHAPES)) {
+          if (exact) {
+            want.arg[name]!.forEach((x, i) => {
+              if (x !== 0 && Math.abs(x) < WASM_SIGN_DEAD_ZONE) dead[name]![i] = 1;
+            });
+            expect(bitMismatch(`step ${t} updates "${name}"`, fusedU[name]!, refU[name]!, dead[name])).toBeUndefined();
+            expect(bitMismatch(`step ${t} params "${name}"`, fusedP[name]!, refP[name]!, dead[name])).toBeUndefined();
+          } else {
+            const a = fusedP[name]!;
+            const e = refP[name]!;
+            for (let i = 0; i < a.length; i++) if (Math.abs(a[i]! - e[i]!) > 1e-5 * (1 + Math.abs(e[i]!))) refDiffs++;
+          }
+        }
+        if (exact) {
+          const refState = r.state as Record<string, Record<string, NamedTensors>>;
+          const direction = c.kind === 'lion' ? refState['0:lion_direction']!.mu! : refState['0:ema']!.ema!;
+          const refM = await readAll(direction);
+          for (const name of Object.keys(SHAPES)) expect(bitMismatch(`step ${t} m "${name}"`, state.m[name]!, refM[name]!)).toBeUndefined();
+          if (hasEnvelope(c)) {
+            const refG = await readAll((refState['1:sign_conversion'] as Record<string, NamedTensors>).envelope!);
+            for (const name of Object.keys(SHAPES)) expect(bitMismatch(`step ${t} G "${name}"`, state.G[name]!, refG[name]!)).toBeUndefined();
+          }
+        }
+        disposeReplaced(sRef, r.state, [...Object.values(r.updates), ...Object.values(pRef)]);
+        disposeReplaced(sFused, f.state, Object.values(pFused));
+        disposeReplaced(sUpd, u.state, [...Object.values(u.updates), ...Object.values(pUpd)]);
+        tf.dispose(Object.values(grads));
+        pRef = pRefNext;
+        pFused = f.params;
+        pUpd = pUpdNext;
+        sRef = r.state;
+        sFused = f.state;
+        sUpd = u.state;
+      }
+      // WebGPU: sign flips against the emulation only at near-zero arguments, and rare
+      expect(flips).toBeLessThanOrEqual(Math.ceil(elements / 1000));
+      // wasm: the masked elements are exactly those that met tf.sign's dead zone (none on cpu)
+      const masked = Object.values(dead).reduce((a, d) => a + d.reduce((x, y) => x + y, 0), 0);
+      if (testBackend !== 'wasm') expect(masked).toBe(0);
+      // and the reference chain on WebGPU agrees on (nearly) every parameter after 10 steps
+      expect(refDiffs).toBeLessThanOrEqual(Math.ceil(elements / 1000));
+      tf.dispose([...Object.values(pRef), ...Object.values(pFused), ...Object.values(pUpd)]);
+      disposeState(sRef);
+      disposeState(sFused);
+      disposeState(sUpd);
+    });
+  }
+
+  it('the float32 emulation used above agrees with rng/hash.ts and signConversion (sanity check)', () => {
+    const key = Rng.fromSeed(3).key;
+    const prefix = signNoisePrefix(key[0], key[1], 'w', 5);
+    const rngNoise = Rng.fromJSON({ key: [key[0], key[1]], counter: 0 }).fold('w').prefix(5);
+    expect(prefix).toBe(rngNoise);
+    expect(noiseAt(prefix, 0)).toBeGreaterThanOrEqual(-1);
+  });
+
+  for (const kind of ['stosign', 'signum', 'lion'] as const) {
+    it(`${kind}: matches an independent float64 reference (signs equal except within a few ulp of 0)`, async () => {
+      const c = config({ kind, mode: kind === 'stosign' ? 'restored' : 'bounded', weightDecay: 0.01, learningRate: 2 ** -7 });
+      const tx = fused(c);
+      let params = makeTensors(SHAPES, paramValues);
+      let state = tx.init(params);
+      let st64 = emuInit(SHAPES, c);
+      const key = Rng.fromSeed(c.seed).key;
+      let nearZero = 0;
+      let elements = 0;
+      // |g| max per element so far: m and G are averages of gradients, so their float32 error (a few
+      // roundings per step, with cancellation when gradient signs alternate) is bounded relative to it
+      const gmax: Record<string, Float64Array> = Object.fromEntries(Object.entries(SHAPES).map(([k, sh]) => [k, new Float64Array(sizeOf(sh))]));
+      for (let t = 1; t <= 10; t++) {
+        const grads = gradsAt(SHAPES, t);
+        const g = await readAll(grads);
+        for (const name of Object.keys(g)) g[name]!.forEach((x, i) => (gmax[name]![i] = Math.max(gmax[name]![i]!, Math.abs(x))));
+        const prev = await readAll(params);
+        const f = tx.applyStep!(grads, state, params);
+        const got = await readAll(f.params);
+        const s = await fusedState(f.state, SHAPES, c);
+        // float64 state carried on its own (m and G do not depend on the parameters)
+        const want = emulateStep(c, 64, st64, prev, g, key);
+        st64 = { count: t, m: want.m, G: want.G };
+        for (const name of Object.keys(SHAPES).sort()) {
+          // m, G: at most ten steps of ~1.5 float32 roundings of terms bounded by max |g| (4e-6 * max |g|)
+          const gm = gmax[name]!;
+          const within = (what: string, a: Float32Array, e: Float64Array, scale: (i: number) => number) => {
+            for (let i = 0; i < a.length; i++) {
+              if (!(Math.abs(a[i]! - e[i]!) <= 4e-6 * scale(i) + 1e-30)) return `step ${t} ${what} "${name}"[${i}]: got ${a[i]}, expected ${e[i]}`;
+            }
+            return undefined;
+          };
+          expect(within('m', s.m[name]!, want.m[name]!, (i) => gm[i]!)).toBeUndefined();
+          if (hasEnvelope(c)) expect(within('G', s.G[name]!, want.G[name]!, (i) => (c.envelope === 'tensor' ? Math.max(...gm) : gm[i]!))).toBeUndefined();
+          // parameters: one step from the same parameters (lr a power of 2: the float64 step is exact)
+          const gp = got[name]!;
+          const wp = want.p[name]!;
+          for (let i = 0; i < gp.length; i++) {
+            elements++;
+            // restored: the step is lr * G, and G carries ten steps of float32 roundings (~1e-6 relative)
+            const step = (c.mode === 'restored' ? 1e-5 * (s.G[name]![c.envelope === 'tensor' ? 0 : i] ?? 0) : 4 * ULP) * (c.learningRate as number);
+            const tol = 4 * ULP * Math.abs(wp[i]!) + step;
+            if (Math.abs(gp[i]! - wp[i]!) <= tol + 1e-30) continue;
+            // the float32 argument and the float64 one have different signs: only near zero
+            const argTol = 1e-5 * want.argScale[name]![i]! + 1e-5 * gm[i]! + 1e-30;
+            expect(Math.abs(want.arg[name]![i]!) <= argTol, `step ${t} p "${name}"[${i}]: got ${gp[i]}, expected ${wp[i]}`).toBe(true);
+            nearZero++;
+          }
+        }
+        disposeReplaced(state, f.state, [...Object.values(params), ...Object.values(grads)]);
+        params = f.params;
+        state = f.state;
+      }
+      expect(nearZero).toBeLessThanOrEqual(Math.ceil(elements / 1000));
+      tf.dispose(Object.values(params));
+      disposeState(state);
+    });
+  }
+
+  it('37 variables of odd sizes (scalars, sizes not multiples of 4): one kernel call per step, equal to the emulation', async () => {
+    const shapes: Shapes = {};
+    const r = rng(99);
+    for (let v = 0; v < 37; v++) {
+      const kind = v % 6;
+      shapes[`layer${String(v).padStart(2, '0')}/${kind}`] =
+        kind === 0 ? [] : kind === 1 ? [1] : kind === 2 ? [Math.floor(r() * 9) + 1, 3] : kind === 3 ? [4 * Math.floor(r() * 40) + 1] : kind === 4 ? [129] : [Math.floor(r() * 300) + 2];
+    }
+    for (const c of [config({ kind: 'stosign', weightDecay: 0.01 }), config({ kind: 'lion' }), config({ kind: 'stosign', envelope: 'tensor' })]) {
+      const tx = fused(c);
+      let params = makeTensors(shapes, paramValues);
+      let state = tx.init(params);
+      let emu = emuInit(shapes, c);
+      const key = Rng.fromSeed(c.seed).key;
+      for (let t = 1; t <= 3; t++) {
+        const grads = gradsAt(shapes, t);
+        const g = await readAll(grads);
+        const prev = await readAll(params);
+        let result: ReturnType<NonNullable<typeof tx.applyStep>> | undefined;
+        const profile = await tf.profile(() => {
+          result = tx.applyStep!(grads, state, params);
+          return [...Object.values(result.params), result.state.m_flat];
+        });
+        expect(profile.kernelNames).toEqual([SIGN_MOMENTUM_KERNEL]);
+        const f = result!;
+        const s = await fusedState(f.state, shapes, c);
+        expect(s.pad).toBe(0);
+        const want = emulateStep(c, 32, emu, prev, g, key);
+        const cmp = compareStep(c, `${label(c)} step ${t}`, { p: await readAll(f.params), m: s.m, G: s.G }, want, prev);
+        expect(cmp.flips).toBeLessThanOrEqual(Math.ceil(cmp.elements / 1000));
+        emu = { count: t, m: s.m as unknown as Record<string, Float64Array>, G: s.G as unknown as Record<string, Float64Array> };
+        disposeReplaced(state, f.state, [...Object.values(params), ...Object.values(grads)]);
+        params = f.params;
+        state = f.state;
+      }
+      tf.dispose(Object.values(params));
+      disposeState(state);
+    }
+  });
+
+  for (const kind of ['stosign', 'signum', 'lion'] as const) {
+    it(`${kind}, bf16 state: m and G stored as rounded bfloat16, equal to the emulation that rounds after each step`, async () => {
+      const c = config({ kind, stateDtype: 'bf16', weightDecay: 0.01, mode: kind === 'lion' ? 'restored' : 'bounded' });
+      const tx = fused(c);
+      let params = makeTensors(SHAPES, paramValues);
+      let state = tx.init(params);
+      expect(state.m_flat.dtype).toBe('int32');
+      const total = Object.values(SHAPES).reduce((a, shape) => a + Math.ceil(sizeOf(shape) / SIGN_MOMENTUM_ALIGN) * SIGN_MOMENTUM_ALIGN, 0);
+      expect(state.m_flat.shape).toEqual([total / 2]);
+      let emu = emuInit(SHAPES, c);
+      let emu64 = emuInit(SHAPES, c);
+      const gmax: Record<string, Float64Array> = Object.fromEntries(Object.entries(SHAPES).map(([k, sh]) => [k, new Float64Array(sizeOf(sh))]));
+      const key = Rng.fromSeed(c.seed).key;
+      let flips = 0;
+      let elements = 0;
+      for (let t = 1; t <= 10; t++) {
+        const grads = gradsAt(SHAPES, t);
+        const g = await readAll(grads);
+        for (const name of Object.keys(g)) g[name]!.forEach((x, i) => (gmax[name]![i] = Math.max(gmax[name]![i]!, Math.abs(x))));
+        const prev = await readAll(params);
+        const f = tx.applyStep!(grads, state, params);
+        const s = await fusedState(f.state, SHAPES, c);
+        expect(s.pad).toBe(0);
+        for (const name of Object.keys(SHAPES)) {
+          for (const x of s.m[name]!) expect(roundBf16(x)).toBe(x);
+        }
+        const want = emulateStep(c, 32, emu, prev, g, key);
+        const cmp = compareStep(c, `bf16 step ${t}`, { p: await readAll(f.params), m: s.m, G: s.G }, want, prev);
+        flips += cmp.flips;
+        elements += cmp.elements;
+        emu = { count: t, m: s.m as unknown as Record<string, Float64Array>, G: s.G as unknown as Record<string, Float64Array> };
+        // float64 reference that rounds the state to bfloat16 after each step. Mostly both round the same
+        // value; where float32 and float64 fall on two sides of a rounding boundary the stored values differ
+        // by one bfloat16 ulp (2^-8 relative), which later steps carry (decaying): so within 2^-7 * max |g|.
+        const want64 = emulateStep(c, 64, emu64, prev, g, key);
+        emu64 = { count: t, m: want64.m, G: want64.G };
+        let sameBits = 0;
+        let count = 0;
+        for (const name of Object.keys(SHAPES)) {
+          const a = s.m[name]!;
+          const e = want64.m[name]!;
+          for (let i = 0; i < a.length; i++) {
+            count++;
+            if (a[i] === e[i]) sameBits++;
+            expect(Math.abs(a[i]! - e[i]!) <= 2 ** -7 * gmax[name]![i]!, `bf16 step ${t} m "${name}"[${i}] vs float64: ${a[i]} vs ${e[i]}`).toBe(true);
+          }
+        }
+        // and they are identical for the vast majority of elements
+        expect(sameBits / count).toBeGreaterThan(0.95);
+        disposeReplaced(state, f.state, [...Object.values(params), ...Object.values(grads)]);
+        params = f.params;
+        state = f.state;
+      }
+      expect(flips).toBeLessThanOrEqual(Math.ceil(elements / 1000));
+      tf.dispose(Object.values(params));
+      disposeState(state);
+    });
+  }
+
+  it('state bytes per parameter: StoSignSGD 8 (float32) and 4 (bf16); Signum and Lion 4 and 2', () => {
+    const n = 2 ** 20;
+    const measure = (c: Config) => {
+      const p = { w: tf.zeros([n]) };
+      const before = tf.memory().numBytes;
+      const state = fused(c).init(p);
+      const bytes = tf.memory().numBytes - before;
+      disposeState(state);
+      tf.dispose(p.w);
+      return bytes / n;
+    };
+    expect(measure(config({ kind: 'stosign' }))).toBe(8);
+    expect(measure(config({ kind: 'stosign', stateDtype: 'bf16' }))).toBe(4);
+    expect(measure(config({ kind: 'signum' }))).toBe(4);
+    expect(measure(config({ kind: 'lion', stateDtype: 'bf16' }))).toBe(2);
+    expect(signMomentumBytesPerParameter({ kind: 'stosign' })).toEqual({ state: 8, step: 28 });
+    expect(signMomentumBytesPerParameter({ kind: 'stosign', stateDtype: 'bf16' })).toEqual({ state: 4, step: 20 });
+    expect(signMomentumBytesPerParameter({ kind: 'signum' })).toEqual({ state: 4, step: 20 });
+    expect(signMomentumBytesPerParameter({ kind: 'lion' })).toEqual({ state: 4, step: 20 });
+  });
+
+  for (const stateDtype of ['float32', 'bf16'] as const) {
+    it(`${stateDtype}: state round-trips through TransformOptimizer getWeights/setWeights and continues bit for bit`, async () => {
+      const suffix = Math.random().toString(36).slice(2);
+      const shapes: Shapes = { [`net/w_${suffix}`]: [5, 3], [`net/b_${suffix}`]: [5], [`s_${suffix}`]: [] };
+      const vars = Object.fromEntries(Object.entries(shapes).map(([name, shape], i) => [name, tf.variable(tf.tensor(paramValues(sizeOf(shape), i), shape), true, name)]));
+      const c = config({ kind: 'stosign', stateDtype, weightDecay: 0.01 });
+      const run = (opt: TransformOptimizer, from: number, steps: number) => {
+        for (let t = from; t < from + steps; t++) {
+          const grads = gradsAt(shapes, t);
+          opt.applyGradients(grads);
+          tf.dispose(Object.values(grads));
+        }
+      };
+      const first = new TransformOptimizer(fused(c));
+      run(first, 1, 4);
+      const saved = await first.getWeights();
+      expect(saved.map((w) => decodeURIComponent(w.name))).toContain(`layout/[5,3]/net/w_${suffix}`);
+      const snapshot = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, tf.clone(v)]));
+      run(first, 5, 4);
+      const expected = await readAll(vars);
+
+      for (const [k, v] of Object.entries(vars)) v.assign(snapshot[k]!);
+      const second = new TransformOptimizer(fused(c));
+      await second.setWeights(saved);
+      expect(second.iterations).toBe(4);
+      run(second, 5, 4);
+      const got = await readAll(vars);
+      for (const name of Object.keys(shapes)) expect(bitMismatch(name, got[name]!, expected[name]!)).toBeUndefined();
+
+      // a checkpoint of other variables or shapes is rejected, naming them
+      const otherShape = tf.variable(tf.zeros([5, 4]), true, `net/w2_${suffix}`);
+      const third = new TransformOptimizer(fused(c));
+      const renamed = saved.map((w) => ({ name: w.name.replace(encodeURIComponent(`net/w_${suffix}`), encodeURIComponent(`net/w2_${suffix}`)), tensor: w.tensor }));
+      await expectCode(() => third.setWeights(renamed), 'BAD_STATE', new RegExp(`layout/\\[5,3\\]/net/w2_${suffix}`));
+      const fourth = new TransformOptimizer(fused({ ...c, stateDtype: stateDtype === 'bf16' ? 'float32' : 'bf16' }));
+      await expectCode(() => fourth.setWeights(saved), 'SHAPE_MISMATCH', /m_flat/);
+
+      tf.dispose(saved.map((w) => w.tensor));
+      tf.dispose(Object.values(snapshot));
+      for (const o of [first, second, third, fourth]) o.dispose();
+      for (const v of [...Object.values(vars), otherShape]) v.dispose();
+    });
+  }
+
+  it('through TransformOptimizer (applyStep fast path) equals the reference chain through TransformOptimizer', async () => {
+    const suffix = Math.random().toString(36).slice(2);
+    const shapes: Shapes = { [`a_${suffix}`]: [33], [`b_${suffix}`]: [2, 2] };
+    const c = config({ kind: 'stosign', weightDecay: 0.01 });
+    const runWith = async (tx: GradientTransformation) => {
+      const vars = Object.fromEntries(Object.entries(shapes).map(([name, shape], i) => [name, tf.variable(tf.tensor(paramValues(sizeOf(shape), i), shape), true, name)]));
+      const opt = new TransformOptimizer(tx);
+      for (let t = 1; t <= 5; t++) {
+        // gradients x 2^10: no sign argument in tf.sign's wasm dead zone (|x| < 2^-23), see WASM_SIGN_DEAD_ZONE
+        const grads = makeTensors(shapes, (n, i) => gradientValues(n, i, t).map((x) => x * 1024));
+        opt.applyGradients(grads);
+        tf.dispose(Object.values(grads));
+      }
+      const values = await readAll(vars);
+      opt.dispose();
+      for (const v of Object.values(vars)) v.dispose();
+      return values;
+    };
+    const a = await runWith(fused(c));
+    const b = await runWith(referenceChain(c));
+    for (const name of Object.keys(shapes)) {
+      if (exact) expect(bitMismatch(name, a[name]!, b[name]!)).toBeUndefined();
+      else expect(closeMismatch(name, a[name]!, b[name]!, 1e-5, 1e-6)).toBeUndefined();
+    }
+  });
+
+  it('no tensor leak over steps (applyStep, update, TransformOptimizer), and disposing the state frees all', async () => {
+    for (const c of [config({ kind: 'stosign' }), config({ kind: 'lion', stateDtype: 'bf16' }), config({ kind: 'stosign', envelope: 'tensor' })]) {
+      const tx = fused(c);
+      const before = memorySnapshot();
+      let params = makeTensors(SHAPES, paramValues);
+      let state = tx.init(params);
+      const afterInit = memorySnapshot();
+      for (let t = 1; t <= 4; t++) {
+        const grads = gradsAt(SHAPES, t);
+        const f = tx.applyStep!(grads, state, params);
+        const u = tx.update(grads, f.state, f.params);
+        await (u.updates.scale as tf.Tensor).data();
+        disposeReplaced(state, u.state, [...Object.values(params), ...Object.values(grads), ...Object.values(u.updates)]);
+        disposeReplaced(f.state, u.state);
+        params = f.params;
+        state = u.state;
+        expect(memorySnapshot()).toEqual(afterInit);
+      }
+      tf.dispose(Object.values(params));
+      disposeState(state);
+      expect(memorySnapshot()).toEqual(before);
+    }
+    const v = tf.variable(tf.ones([10]), true, `leak_${Math.random().toString(36).slice(2)}`);
+    const opt = new TransformOptimizer(fused(config({ kind: 'stosign' })));
+    const g = tf.ones([10]);
+    opt.applyGradients({ [v.name]: g });
+    await opt.flush();
+    const steady = memorySnapshot();
+    for (let t = 0; t < 3; t++) {
+      opt.applyGradients({ [v.name]: g });
+      await opt.flush();
+    }
+    expect(memorySnapshot()).toEqual(steady);
+    opt.dispose();
+    tf.dispose([v, g]);
+  });
+
+  it('rejects bad inputs naming the variable, and bad hyperparameters at construction', async () => {
+    const tx = fused(config({ kind: 'stosign' }));
+    const params = { 'w/kernel': tf.zeros([4, 2]), b: tf.zeros([3]) };
+    const state = tx.init(params);
+    const g = { 'w/kernel': tf.zeros([4, 2]), b: tf.zeros([3]) };
+    const wrongShape = tf.zeros([8]);
+    const ints = tf.zeros([3], 'int32');
+    const before = memorySnapshot();
+    await expectCode(() => tx.applyStep!({ ...g, 'w/kernel': wrongShape }, state, params), 'SHAPE_MISMATCH', /w\/kernel/);
+    await expectCode(() => tx.applyStep!(g, state, { ...params, 'w/kernel': wrongShape }), 'SHAPE_MISMATCH', /w\/kernel/);
+    await expectCode(() => tx.update({ ...g, b: ints }, state, params), 'DTYPE_MISMATCH', /"b"/);
+    await expectCode(() => tx.applyStep!(g, state, { ...params, b: ints }), 'DTYPE_MISMATCH', /"b"/);
+    await expectCode(() => tx.applyStep!({ b: g.b }, state, params), 'KEY_MISMATCH', /w\/kernel/);
+    await expectCode(() => tx.applyStep!({ ...g, extra: g.b }, state, { ...params, extra: g.b }), 'KEY_MISMATCH', /extra/);
+    await expectCode(() => tx.applyStep!(g, state, undefined as unknown as NamedTensors), 'INVALID_ARGUMENT', /params/);
+    await expectCode(() => tx.applyStep!(g, { ...state, m_flat: wrongShape }, params), 'BAD_STATE', /m_flat/);
+    expect(memorySnapshot()).toEqual(before);
+    tf.dispose([...Object.values(g), ...Object.values(params), wrongShape, ints]);
+    disposeState(state);
+
+    const base = { kind: 'stosign' as const, learningRate: 0.1, seed: 1 };
+    await expectCode(() => fusedSignMomentum({ ...base, learningRate: -1 }), 'INVALID_HYPERPARAMETER', /learningRate/);
+    await expectCode(() => fusedSignMomentum({ ...base, beta1: 1 }), 'INVALID_HYPERPARAMETER', /beta1/);
+    await expectCode(() => fusedSignMomentum({ ...base, beta1: -0.1 }), 'INVALID_HYPERPARAMETER', /beta1/);
+    await expectCode(() => fusedSignMomentum({ ...base, kind: 'lion', beta2: 1.5 }), 'INVALID_HYPERPARAMETER', /beta2/);
+    await expectCode(() => fusedSignMomentum({ ...base, noiseScale: -1 }), 'INVALID_HYPERPARAMETER', /noiseScale/);
+    await expectCode(() => fusedSignMomentum({ ...base, weightDecay: -1 }), 'INVALID_HYPERPARAMETER', /weightDecay/);
+    await expectCode(() => fusedSignMomentum({ ...base, envelopeDecay: 0 }), 'INVALID_HYPERPARAMETER', /envelopeDecay/);
+    await expectCode(() => fusedSignMomentum({ ...base, kind: 'adam' as never }), 'INVALID_HYPERPARAMETER', /kind/);
+    await expectCode(() => fusedSignMomentum({ ...base, envelope: 'norm' as never }), 'INVALID_HYPERPARAMETER', /envelope/);
+    await expectCode(() => fusedSignMomentum({ ...base, mode: 'x' as never }), 'INVALID_HYPERPARAMETER', /mode/);
+    await expectCode(() => fusedSignMomentum({ ...base, stateDtype: 'fp8' as never }), 'INVALID_HYPERPARAMETER', /stateDtype/);
+    await expectCode(() => fusedSignMomentum({ kind: 'stosign', learningRate: 0.1 }), 'INVALID_ARGUMENT', /seed/);
+    expect(() => fusedSignMomentum({ kind: 'signum', learningRate: 0.1 })).not.toThrow();
+    // a schedule that returns NaN fails at the step that evaluates it
+    const bad = fusedSignMomentum({ kind: 'signum', learningRate: () => Number.NaN });
+    const p = { w: tf.zeros([2]) };
+    const s = bad.init(p);
+    await expectCode(() => bad.applyStep!({ w: p.w }, s, p), 'BAD_SCHEDULE', /learningRate/);
+    tf.dispose(p.w);
+    disposeState(s);
+  });
+
+  it('NaN and infinite gradients do not crash the kernel; other elements are unaffected', async () => {
+    for (const c of [config({ kind: 'stosign' }), config({ kind: 'lion', stateDtype: 'bf16' }), config({ kind: 'stosign', envelope: 'tensor' })]) {
+      const tx = fused(c);
+      const params = { w: tf.tensor1d([1, 2, 3, 4, 5, 6]) };
+      const state = tx.init(params);
+      const g = { w: tf.tensor1d([Number.NaN, Number.POSITIVE_INFINITY, -1, 1, 0, Number.NEGATIVE_INFINITY]) };
+      const f = tx.applyStep!(g, state, params);
+      const p = await f.params.w!.data();
+      if (c.envelope !== 'tensor') {
+        expect(p[2]).toBeCloseTo(3 + (c.learningRate as number), 6);
+        expect(p[3]).toBeCloseTo(4 - (c.learningRate as number), 6);
+      }
+      await readFlat(f.state.m_flat);
+      tf.dispose([params.w, g.w, ...Object.values(f.params)]);
+      disposeState(state);
+      disposeState(f.state);
+    }
+  });
+
+  it('a large variable (2^22 + 5 elements: more than 65,535 workgroups of 64 on webgpu) equals the emulation', async () => {
+    const n = 2 ** 22 + 5;
+    const shapes: Shapes = { big: [n] };
+    const c = config({ kind: 'stosign', weightDecay: 0.01 });
+    const tx = fused(c);
+    const params = makeTensors(shapes, paramValues);
+    const state = tx.init(params);
+    const grads = gradsAt(shapes, 1);
+    const f1 = tx.applyStep!(grads, state, params);
+    const grads2 = gradsAt(shapes, 2);
+    const prev = await readAll(f1.params);
+    const s1 = await fusedState(f1.state, shapes, c);
+    const f2 = tx.applyStep!(grads2, f1.state, f1.params);
+    const s2 = await fusedState(f2.state, shapes, c);
+    const want = emulateStep(c, 32, { count: 1, m: s1.m as unknown as Record<string, Float64Array>, G: s1.G as unknown as Record<string, Float64Array> }, prev, await readAll(grads2), Rng.fromSeed(c.seed).key);
+    const cmp = compareStep(c, 'large', { p: await readAll(f2.params), m: s2.m, G: s2.G }, want, prev);
+    expect(cmp.flips).toBeLessThanOrEqual(Math.ceil(cmp.elements / 1000));
+    tf.dispose([...Object.values(params), ...Object.values(grads), ...Object.values(grads2), ...Object.values(f1.params), ...Object.values(f2.params)]);
+    disposeState(state);
+    disposeState(f1.state);
+    disposeState(f2.state);
+  });
+
+  it.runIf(testBackend === 'wasm')('wasm: runs the SIMD module (not the JS fallback)', () => {
+    const tx = fused(config({ kind: 'signum' }));
+    const p = { w: tf.ones([5]) };
+    const s = tx.init(p);
+    const f = tx.applyStep!(p, s, p);
+    expect(describeSignMomentumWasm()).toEqual({ path: 'simd' });
+    tf.dispose([p.w, f.params.w!]);
+    disposeState(s);
+    disposeState(f.state);
+  });
+
+  it.runIf(testBackend === 'webgpu')('webgpu: steps, learning rates and shapes reuse the compiled pipelines', async () => {
+    const backend = tf.backend() as unknown as { pipelineCache: Record<string, unknown> };
+    const tx = fused(config({ kind: 'stosign', learningRate: (t) => 0.1 / (t + 1) }));
+    const run = async (shapes: Shapes, steps: number) => {
+      let params = makeTensors(shapes, paramValues);
+      let state = tx.init(params);
+      for (let t = 1; t <= steps; t++) {
+        const grads = gradsAt(shapes, t);
+        const f = tx.applyStep!(grads, state, params);
+        await f.params[Object.keys(shapes)[0]!]!.data();
+        disposeReplaced(state, f.state, [...Object.values(params), ...Object.values(grads)]);
+        params = f.params;
+        state = f.state;
+      }
+      tf.dispose(Object.values(params));
+      disposeState(state);
+    };
+    await run({ a: [10] }, 1);
+    const keys = Object.keys(backend.pipelineCache).length;
+    await run({ a: [10] }, 3);
+    await run({ x: [3, 7], y: [1000] }, 2);
+    expect(Object.keys(backend.pipelineCache).length).toBe(keys);
+  });
+
+  it('the committed wasm binary equals a fresh compile of sign-momentum.wat', async () => {
+    const source = await readFile(new URL('../src/kernels/wasm/sign-momentum.wat', import.meta.url), 'utf8');
+    const bytes = await compileWat(source, 'sign-momentum.wat');
+    expect(SIGN_MOMENTUM_WASM_BASE64).toBe(toBase64(bytes));
+  });
+});

@@ -1,0 +1,71 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import {
+  addDecayedWeights,
+  checkHyperparameter,
+  chain,
+  type GradientTransformation,
+  type Impl,
+  type ScalarOrSchedule,
+  scaleByAdam,
+  scaleByLearningRate,
+  UnbiasedError,
+  type VariableMask,
+} from '@unbiased/core';
+
+/**
+ * The default decay mask: decay only variables of rank >= 2 (weight matrices, conv kernels, embeddings),
+ * not biases, norm gains or scalars. Common practice (e.g. nanoGPT, Hugging Face trainers), not part of
+ * Loshchilov & Hutter; our choice of default [I]. Pass `mask: decayAll` to decay every variable (PyTorch / optax).
+ */
+export const decayMatricesOnly = (_name: string, param: tf.Tensor): boolean => param.rank >= 2;
+
+/** A mask that decays every variable (the PyTorch `AdamW` and optax `adamw` default). */
+export const decayAll = (): boolean => true;
+
+/** Options of {@link adamw}. The defaults of b1, b2, eps and weightDecay are PyTorch `torch.optim.AdamW`'s. */
+export interface AdamWOptions {
+  /** Step size `lr` (a number >= 0 or a schedule of the step count). */
+  learningRate: ScalarOrSchedule;
+  /** First-moment decay in [0, 1). Default 0.9 (Kingma & Ba 2015). */
+  b1?: number;
+  /** Second-moment decay in [0, 1). Default 0.999 (Kingma & Ba 2015). */
+  b2?: number;
+  /** Added to the root of the second moment. Default 1e-8 (Kingma & Ba 2015). */
+  eps?: number;
+  /** Decoupled weight decay `wd >= 0` (a number or schedule). Default 0.01 (PyTorch `AdamW`). */
+  weightDecay?: ScalarOrSchedule;
+  /** Which variables are decayed: a name -> boolean map or a predicate. Default {@link decayMatricesOnly}. */
+  mask?: VariableMask;
+  /** `fused` (default, as core's `scaleByAdam`): one moments kernel per variable; `reference`: plain tfjs ops. */
+  impl?: Impl;
+}
+
+/**
+ * AdamW (Loshchilov & Hutter 2019, "Decoupled Weight Decay Regularization", Alg. 2): Adam's direction plus
+ * weight decay applied outside the preconditioner,
+ *
+ *   m <- b1 m + (1-b1) g,  v <- b2 v + (1-b2) g^2
+ *   p <- p - lr * ( (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps) + wd * mask(p) * p )
+ *
+ * `chain(scaleByAdam({ b1, b2, eps }), addDecayedWeights(wd, { mask }), scaleByLearningRate(lr))`, as optax
+ * `adamw` (the schedule multiplier of the paper is folded into `lr`, as in PyTorch and optax).
+ */
+export function adamw({
+  learningRate,
+  b1 = 0.9,
+  b2 = 0.999,
+  eps = 1e-8,
+  weightDecay = 0.01,
+  mask = decayMatricesOnly,
+  impl = 'fused',
+}: AdamWOptions): GradientTransformation {
+  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
+  checkHyperparameter('b1', b1, { min: 0, max: 1, maxInclusive: false });
+  checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
+  checkHyperparameter('eps', eps, { min: 0 });
+  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
+  if (mask === null || (typeof mask !== 'function' && typeof mask !== 'object')) {
+    throw new UnbiasedError('INVALID_ARGUMENT', `mask must be a name -> boolean map or a predicate; got ${String(mask)}`, { field: 'mask' });
+  }
+  return chain(scaleByAdam({ b1, b2, eps, impl }), addDecayedWeights(weightDecay, { mask }), scaleByLearningRate(learningRate));
+}

@@ -1,0 +1,1 @@
+export { type AdamWOptions, adamw, decayAll, decayMatricesOnly } from './adamw.js';

@@ -1,0 +1,27 @@
+// Side-effect entry: `import '@unbiased/optim-signsgd/register'` registers `signsgd` and `signum`.
+import { type OptimizerEntry, registerOptimizer } from '@unbiased/core';
+import { type SignSGDOptions, signSGD } from './sign-sgd.js';
+import { type SignumOptions, signum } from './signum.js';
+
+const packageName = '@unbiased/optim-signsgd';
+
+/** Registry entry of {@link signSGD}. Default lr 1e-4 is our choice [I] (a sign step moves every coordinate by lr). */
+export const signSGDEntry: OptimizerEntry<SignSGDOptions> = {
+  name: 'signsgd',
+  packageName,
+  description: 'SignSGD (Bernstein et al. 2018): p -= lr * (sign(g) + wd * p)',
+  defaults: { learningRate: 1e-4, weightDecay: 0 },
+  create: (options = {}) => signSGD({ ...signSGDEntry.defaults, ...options }),
+};
+
+/** Registry entry of {@link signum}. */
+export const signumEntry: OptimizerEntry<SignumOptions> = {
+  name: 'signum',
+  packageName,
+  description: 'Signum (Bernstein et al. 2018): sign of heavy-ball momentum, decoupled weight decay',
+  defaults: { learningRate: 1e-4, beta: 0.9, weightDecay: 0, impl: 'reference' },
+  create: (options = {}) => signum({ ...signumEntry.defaults, ...options }),
+};
+
+registerOptimizer(signSGDEntry);
+registerOptimizer(signumEntry);

@@ -1,0 +1,24 @@
+import { addDecayedWeights, checkHyperparameter, chain, type GradientTransformation, identity, type ScalarOrSchedule, scaleByLearningRate, toSignBased } from '@unbiased/core';
+import { type StoSignOptions, signConversionOptions } from './options.js';
+
+/** Options of {@link stoSignPlainSGD}. */
+export interface StoSignPlainSGDOptions extends StoSignOptions {
+  /** Step size `lr` (a number >= 0 or a schedule). */
+  learningRate: ScalarOrSchedule;
+  /** Decoupled weight decay `wd >= 0`, outside the sign. Default 0. */
+  weightDecay?: ScalarOrSchedule;
+}
+
+/**
+ * StoSign-SGD: the sign conversion (spec 01 §1.3) of plain SGD, `u = g` (StoSignSGD with `beta1 = 0`, the
+ * setting of the paper's theory [I]; Jin et al. 2020's "optimal" stochastic-sign compressor with a
+ * per-tensor envelope). `p <- p - lr * (sign(g + c * S * n) + wd * p)`, `S = max(beta_S * S, |g|)`.
+ * `chain(toSignBased(identity(), sign), addDecayedWeights(wd), scaleByLearningRate(lr))`; no momentum state.
+ */
+export function stoSignPlainSGD(options: StoSignPlainSGDOptions): GradientTransformation {
+  const { learningRate, weightDecay = 0 } = options;
+  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
+  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
+  const sign = signConversionOptions(options);
+  return chain(toSignBased(identity(), sign), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
+}

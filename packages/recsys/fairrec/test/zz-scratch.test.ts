@@ -1,0 +1,42 @@
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng, useBackend } from '@unbiased/core';
+import { it } from 'vitest';
+import { batchToTensors, disposeBatchTensors, makeNewsBatch } from '../src/data/batch.js';
+import { generateSyntheticNews, generateSyntheticUsers } from '../src/data/synthetic-news.js';
+import { FairRecModel } from '../src/model/fairrec.js';
+import { NrmsModel } from '../src/model/nrms.js';
+import { FairRecTrainer } from '../src/training/fairrec-trainer.js';
+import { NrmsTrainer } from '../src/training/nrms-trainer.js';
+
+it('timing', async () => {
+  await useBackend('cpu');
+  const rng = Rng.fromSeed(0);
+  const news = generateSyntheticNews(rng.fold('news'));
+  const users = generateSyntheticUsers(rng.fold('users'), news, 3000);
+  const newsOpts = { vocabularySize: news.corpus.vocabularySize, wordDim: 16, heads: 4, headDim: 4, queryDim: 16, dropout: 0 };
+  const userOpts = { heads: 4, headDim: 4, queryDim: 16, dropout: 0 };
+  const B = Number(process.env.B ?? 256);
+  const sample = (r: Rng) => {
+    const ex = [];
+    for (let b = 0; b < B; b++) {
+      const u = r.int(users.count);
+      const pos = users.trainPositives[u]![r.int(10)]!;
+      const cands = [pos];
+      while (cands.length < 5) { const c = r.int(400); if (c !== pos) cands.push(c); }
+      ex.push({ history: users.histories[u]!, candidates: cands, attribute: users.attributes[u]! });
+    }
+    return batchToTensors(makeNewsBatch(news.corpus, ex, { historyLength: 20, attributeClasses: 2 }));
+  };
+  const base = new NrmsModel({ rng: rng.fold('m'), news: newsOpts, user: { ...userOpts, tower: { hidden: 64 } } });
+  const bt = new NrmsTrainer(base, { rng: rng.fold('t') });
+  const r = rng.fold('s');
+  let t0 = performance.now();
+  for (let s = 0; s < 20; s++) { const b = sample(r); const l = bt.step(b); if (s % 10 === 9) console.log('base', s, (await l.data())[0]); l.dispose(); disposeBatchTensors(b); }
+  console.log('base ms/step', (performance.now() - t0) / 20);
+  const fr = new FairRecModel({ rng: rng.fold('m'), news: newsOpts, biasFreeUser: userOpts, biasAwareUser: userOpts });
+  const ft = new FairRecTrainer(fr, { rng: rng.fold('t'), discriminatorSteps: 1 });
+  t0 = performance.now();
+  for (let s = 0; s < 20; s++) { const b = sample(r); const d = sample(r); const l = ft.step(b, [d]); if (s % 10 === 9) console.log('fr', s, Array.from(await l.data())); l.dispose(); disposeBatchTensors(b); disposeBatchTensors(d); }
+  console.log('fairrec ms/step', (performance.now() - t0) / 20, tf.memory().numTensors);
+}, 600000);

@@ -1,0 +1,12 @@
+export * from './diagnostics.js';
+export * from './lcc.js';
+export * from './kde.js';
+export * from './tweedie.js';
+export * from './normal-quantile.js';
+export * from './ppi.js';
+export * from './iptw.js';
+export * from './debiased-ate.js';
+export * from './ppi-ate.js';
+export * from './compare.js';
+export { attenuationExperiment } from './experiments/attenuation.js';
+export { kdeScorePerfCases, kdeScorePerfSuite } from './perf/kde-score-suite.js';

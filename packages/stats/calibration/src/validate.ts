@@ -1,0 +1,96 @@
+/**
+ * Input checks shared by the package. Internal: not re-exported from the index.
+ *
+ * Conventions: NaN / ±Infinity in data throws `NON_FINITE`; arrays that must match in length throw
+ * `SHAPE_MISMATCH`; empty, too short or malformed arrays and values outside their domain (treatment not 0/1,
+ * propensity outside [0, 1], negative weights) throw `BAD_INPUT`; a bad option throws `INVALID_HYPERPARAMETER`
+ * or `INVALID_ARGUMENT`. Every message starts with the field's name and `error.field` holds it.
+ */
+import { UnbiasedError } from '@unbiased/core/errors';
+
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  return String(value);
+}
+
+/** Copies `values` into a Float64Array after checking it is array-like, long enough and all finite. */
+export function finiteArray(field: string, values: unknown, minLength = 1): Float64Array {
+  const length = (values as { length?: unknown } | null | undefined)?.length;
+  if (values === null || typeof values !== 'object' || typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+    throw new UnbiasedError('BAD_INPUT', `${field} must be an array or typed array of numbers; got ${describeValue(values)}`, { field });
+  }
+  if (length < minLength) {
+    throw new UnbiasedError('BAD_INPUT', `${field} needs at least ${minLength} value${minLength === 1 ? '' : 's'}; got ${length}`, { field });
+  }
+  const source = values as ArrayLike<unknown>;
+  const out = new Float64Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = source[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new UnbiasedError('NON_FINITE', `${field}[${i}] must be a finite number; got ${describeValue(v)}`, { field });
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Throws `SHAPE_MISMATCH` on `fieldB` unless the lengths agree. */
+export function checkSameLength(fieldA: string, a: ArrayLike<number>, fieldB: string, b: ArrayLike<number>): void {
+  if (a.length !== b.length) {
+    throw new UnbiasedError('SHAPE_MISMATCH', `${fieldB} must have the same length as ${fieldA}; got ${b.length} vs ${a.length}`, { field: fieldB });
+  }
+}
+
+/** Treatment indicators: exactly 0 or 1. */
+export function treatmentArray(field: string, values: unknown): Float64Array {
+  const out = finiteArray(field, values);
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] !== 0 && out[i] !== 1) throw new UnbiasedError('BAD_INPUT', `${field}[${i}] must be 0 or 1; got ${out[i]}`, { field });
+  }
+  return out;
+}
+
+/** Propensities in [0, 1] (clipped later). */
+export function propensityArray(field: string, values: unknown): Float64Array {
+  const out = finiteArray(field, values);
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i] as number;
+    if (p < 0 || p > 1) throw new UnbiasedError('BAD_INPUT', `${field}[${i}] must be a probability in [0, 1]; got ${p}`, { field });
+  }
+  return out;
+}
+
+/** Non-negative finite weights with a positive sum. */
+export function weightArray(field: string, values: unknown, length: number): Float64Array {
+  const out = finiteArray(field, values);
+  if (out.length !== length) {
+    throw new UnbiasedError('SHAPE_MISMATCH', `${field} must have one weight per value (${length}); got ${out.length}`, { field });
+  }
+  let total = 0;
+  for (let i = 0; i < out.length; i++) {
+    if ((out[i] as number) < 0) throw new UnbiasedError('BAD_INPUT', `${field}[${i}] must be >= 0; got ${out[i]}`, { field });
+    total += out[i] as number;
+  }
+  if (!(total > 0)) throw new UnbiasedError('BAD_INPUT', `${field} must have a positive sum`, { field });
+  return out;
+}
+
+/** Checks a choice option; returns `fallback` when undefined. */
+export function checkChoice<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new UnbiasedError('INVALID_ARGUMENT', `${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describeValue(value)}`, {
+      field,
+    });
+  }
+  return value as T;
+}
+
+/** Checks an integer option >= min; returns `fallback` when undefined. */
+export function checkInteger(field: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new UnbiasedError('INVALID_HYPERPARAMETER', `${field} must be an integer >= ${min}; got ${describeValue(value)}`, { field });
+  }
+  return value;
+}
