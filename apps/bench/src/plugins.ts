@@ -8,6 +8,13 @@ export const PLUGINS: readonly string[] = [
   '@unbiased/optim-signsgd/register',
   '@unbiased/optim-adamw/register',
   '@unbiased/optim-lion/register',
+  '@unbiased/ultr-data/register',
+  '@unbiased/ultr-dla/register',
+  '@unbiased/recsys-relmf/register',
+  '@unbiased/recsys-fairrec/register',
+  '@unbiased/stats-thresholdout/register',
+  '@unbiased/stats-calibration/register',
+  '@unbiased/stats-crowd/register',
 ];
 
 /** A plugin whose register entry is not installed or not exported (yet). */

@@ -12,6 +12,7 @@ import {
   fusedSignMomentum,
   type GradientTransformation,
   type NamedTensors,
+  quantizeBf16,
   Rng,
   SIGN_MOMENTUM_ALIGN,
   SIGN_MOMENTUM_KERNEL,
@@ -120,8 +121,12 @@ interface LionState extends StateTree {
   mu: NamedTensors;
 }
 
-/** Lion's direction (Chen et al. 2023): outputs c = b1 m + (1-b1) g, keeps m' = b2 m + (1-b2) g. */
-function lionDirection(beta1: number, beta2: number): GradientTransformation<LionState> {
+/**
+ * Lion's direction (Chen et al. 2023): outputs c = b1 m + (1-b1) g, keeps m' = b2 m + (1-b2) g (rounded to
+ * bfloat16 with `bf16`, like ema's stateDtype). The same operations as @unbiased/optim-lion's lionDirection,
+ * written here so that core's tests do not depend on that package.
+ */
+function lionDirection(beta1: number, beta2: number, bf16 = false): GradientTransformation<LionState> {
   return {
     name: 'lion_direction',
     init: (params) => ({ count: 0, mu: Object.fromEntries(Object.entries(params).map(([k, p]) => [k, tf.zerosLike(p)])) }),
@@ -132,7 +137,10 @@ function lionDirection(beta1: number, beta2: number): GradientTransformation<Lio
         const g = grads[name] as tf.Tensor;
         const m = state.mu[name] as tf.Tensor;
         updates[name] = tf.tidy(() => tf.add(tf.mul(m, tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1))));
-        mu[name] = tf.tidy(() => tf.add(tf.mul(m, tf.scalar(beta2)), tf.mul(g, tf.scalar(1 - beta2))));
+        mu[name] = tf.tidy(() => {
+          const next = tf.add(tf.mul(m, tf.scalar(beta2)), tf.mul(g, tf.scalar(1 - beta2)));
+          return bf16 ? quantizeBf16(next) : next;
+        });
       }
       return { updates, state: { count: state.count + 1, mu } };
     },
@@ -180,7 +188,8 @@ function hasEnvelope(c: Config): boolean {
 
 /** The documented reference chain of a configuration. */
 function referenceChain(c: Config): GradientTransformation<StateTree> {
-  const direction = c.kind === 'lion' ? lionDirection(c.beta1, c.beta2) : ema({ decay: c.beta1, debias: false });
+  const bf16 = c.stateDtype === 'bf16';
+  const direction = c.kind === 'lion' ? lionDirection(c.beta1, c.beta2, bf16) : ema({ decay: c.beta1, debias: false, stateDtype: c.stateDtype });
   const sign = hasEnvelope(c)
     ? signConversion({
         envelope: c.envelope,
@@ -189,6 +198,7 @@ function referenceChain(c: Config): GradientTransformation<StateTree> {
         step: c.mode,
         sign: c.kind === 'stosign' ? 'stochastic' : 'deterministic',
         seed: c.seed,
+        stateDtype: c.stateDtype,
       })
     : scaleBySign();
   return chain(direction, sign, addDecayedWeights(c.weightDecay), scaleByLearningRate(c.learningRate));
@@ -219,6 +229,11 @@ const PARITY_CONFIGS: Config[] = [
   config({ kind: 'lion' }),
   config({ kind: 'lion', weightDecay: 0.1, learningRate: (t) => 0.003 * (t + 1) }),
   config({ kind: 'lion', mode: 'restored', envelope: 'tensor' }),
+  config({ kind: 'stosign', stateDtype: 'bf16' }),
+  config({ kind: 'stosign', stateDtype: 'bf16', envelope: 'ema-max', mode: 'restored', weightDecay: 0.1 }),
+  config({ kind: 'stosign', stateDtype: 'bf16', envelope: 'tensor' }),
+  config({ kind: 'signum', stateDtype: 'bf16', mode: 'restored' }),
+  config({ kind: 'lion', stateDtype: 'bf16', weightDecay: 0.1 }),
 ];
 
 // ---- an independent float32 / float64 emulation of one step --------------------------------------------
@@ -264,8 +279,9 @@ interface EmuResult {
 
 /**
  * One step of `c`, written from the documented equations: in float32 (`precision` 32, every operation
- * rounded) or in float64 with exact hyperparameters (`precision` 64). With bf16 state the stored m', G' are
- * rounded to bfloat16 after the step.
+ * rounded) or in float64 with exact hyperparameters (`precision` 64). With bf16 state m' and G' are rounded
+ * to bfloat16 as soon as they are computed, and the step continues with the rounded values (the direction
+ * of Signum/StoSignSGD is m'; Lion's direction is not state and is not rounded).
  */
 function emulateStep(
   c: Config,
@@ -302,14 +318,17 @@ function emulateStep(
       terms[i] = Math.abs(mi[i]! * b1) + Math.abs(gi[i]! * omb1);
       d[i] = r(r(mi[i]! * b1) + r(gi[i]! * omb1));
       mNew[i] = c.kind === 'lion' ? r(r(mi[i]! * b2) + r(gi[i]! * omb2)) : d[i]!;
+      // bf16 state: the stored moment is rounded, and the momentum kinds continue with it
+      mNew[i] = store(mNew[i]!);
+      if (c.kind !== 'lion') d[i] = mNew[i]!;
     }
     let Gn = new Float64Array(n);
     if (hasEnvelope(c)) {
       if (c.envelope === 'tensor') {
         const amax = d.reduce((a, x) => Math.max(a, Math.abs(x)), 0);
-        Gn = new Float64Array(1).fill(Math.max(r(Gi[0]! * decay), amax));
+        Gn = new Float64Array(1).fill(store(Math.max(r(Gi[0]! * decay), amax)));
       } else {
-        for (let i = 0; i < n; i++) Gn[i] = Math.max(r(Gi[i]! * decay), Math.abs(d[i]!));
+        for (let i = 0; i < n; i++) Gn[i] = store(Math.max(r(Gi[i]! * decay), Math.abs(d[i]!)));
       }
     }
     const prefix = signNoisePrefix(key[0], key[1], name, count);
@@ -333,9 +352,8 @@ function emulateStep(
       pNew[i] = r(pi[i]! + r(s * neglr));
     }
     out.p[name] = pNew;
-    out.m[name] = mNew.map(store);
-    out.G[name] = Gn.map(store);
-    if (c.envelope === 'tensor') out.G[name] = Gn; // the per-tensor envelope is always float32
+    out.m[name] = mNew;
+    out.G[name] = Gn;
     out.arg[name] = arg;
     out.argScale[name] = argScale;
   }
@@ -605,7 +623,11 @@ describe(`fusedSignMomentum on ${testBackend}`, () => {
       for (let t = 1; t <= 10; t++) {
         const grads = gradsAt(SHAPES, t);
         const g = await readAll(grads);
-        for (const name of Object.keys(g)) g[name]!.forEach((x, i) => (gmax[name]![i] = Math.max(gmax[name]![i]!, Math.abs(x))));
+        for (const name of Object.keys(g)) {
+          g[name]!.forEach((x, i) => {
+            gmax[name]![i] = Math.max(gmax[name]![i]!, Math.abs(x));
+          });
+        }
         const prev = await readAll(params);
         const f = tx.applyStep!(grads, state, params);
         const got = await readAll(f.params);
@@ -707,7 +729,11 @@ describe(`fusedSignMomentum on ${testBackend}`, () => {
       for (let t = 1; t <= 10; t++) {
         const grads = gradsAt(SHAPES, t);
         const g = await readAll(grads);
-        for (const name of Object.keys(g)) g[name]!.forEach((x, i) => (gmax[name]![i] = Math.max(gmax[name]![i]!, Math.abs(x))));
+        for (const name of Object.keys(g)) {
+          g[name]!.forEach((x, i) => {
+            gmax[name]![i] = Math.max(gmax[name]![i]!, Math.abs(x));
+          });
+        }
         const prev = await readAll(params);
         const f = tx.applyStep!(grads, state, params);
         const s = await fusedState(f.state, SHAPES, c);

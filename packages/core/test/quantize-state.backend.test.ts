@@ -86,7 +86,7 @@ describe(`stateDtype on ${testBackend}`, () => {
       expect(state).toEqual(await read(expected));
       // Debiased output from the stored value.
       const correction = 1 - 0.9 ** (t + 1);
-      update.forEach((u, i) => expect(Math.abs(u - state[i]! / correction)).toBeLessThanOrEqual(1e-6 * Math.abs(u) + 1e-30));
+      for (const [i, u] of update.entries()) expect(Math.abs(u - state[i]! / correction)).toBeLessThanOrEqual(1e-6 * Math.abs(u) + 1e-30);
       tf.dispose([previous, g]);
       previous = expected;
     }
@@ -101,7 +101,7 @@ describe(`stateDtype on ${testBackend}`, () => {
         if (stateDtype === 'bf16') expect(state.every((v) => roundBf16(v) === v)).toBe(true);
         else expect(onScaledE4M3Grid(state)).toBe(true);
         // restored: out = S * sign(u + S n), so |out| is the stored envelope (or 0 where u + S n is exactly 0).
-        update.forEach((u, i) => expect([0, state[i]]).toContain(Math.abs(u)));
+        for (const [i, u] of update.entries()) expect([0, state[i]]).toContain(Math.abs(u));
       }
     });
   }

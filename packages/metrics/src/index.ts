@@ -8,3 +8,6 @@ export * from './ranking/err.js';
 export type { DeterministicTieRule, NoRelevantRule, TieRule } from './ranking/order.js';
 export * from './ranking/precision-recall.js';
 export * from './agreement/index.js';
+export * from './ranking/baidu-evaluation.js';
+export * from './ranking/pnr.js';
+export * from './ranking/reciprocal-rank.js';

@@ -79,7 +79,8 @@ export class TransformOptimizer extends tf.Optimizer {
 
   readonly transform: GradientTransformation;
   private state: StateTree | undefined;
-  private variableNames: string[] = [];
+  /** Variable names the state was built for; undefined when restored state holds nothing per variable. */
+  private variableNames: string[] | undefined = [];
   /** Info reported by the transform on the last step (e.g. skipped steps), if any. */
   lastInfo: UpdateInfo | undefined;
 
@@ -97,9 +98,15 @@ export class TransformOptimizer extends tf.Optimizer {
   }
 
   private ensureState(names: string[]): StateTree {
-    if (this.state) {
-      const missing = this.variableNames.filter((n) => !names.includes(n));
-      const extra = names.filter((n) => !this.variableNames.includes(n));
+    if (this.state && this.variableNames === undefined) {
+      // Restored state with no per-variable entries (e.g. SignSGD's step counts): adopt the first step's variables.
+      this.variableNames = names;
+      return this.state;
+    }
+    const known = this.variableNames;
+    if (this.state && known) {
+      const missing = known.filter((n) => !names.includes(n));
+      const extra = names.filter((n) => !known.includes(n));
       if (missing.length > 0 || extra.length > 0) {
         throw new UnbiasedError(
           'KEY_MISMATCH',
@@ -274,7 +281,7 @@ export class TransformOptimizer extends tf.Optimizer {
       const restored = unflattenState(template, values);
       if (this.state) disposeState(this.state);
       this.state = restored;
-      this.variableNames = sortedNames;
+      this.variableNames = sortedNames.length > 0 ? sortedNames : undefined;
     } catch (error) {
       for (const t of created) t.dispose();
       throw error;

@@ -39,7 +39,11 @@ export const SM_NOISE = 8;
 export const SM_RESTORED = 16;
 /** Decoupled weight decay `+ p * wd` (off when wd is 0, as `addDecayedWeights`). */
 export const SM_WD = 32;
-/** `m`, `G` (per coordinate) hold bfloat16 pairs in int32 elements. */
+/**
+ * `m`, `G` (per coordinate) hold bfloat16 pairs in int32 elements; m', G' are rounded to bfloat16 and the step
+ * continues with the rounded values (the direction of the momentum kinds, and the envelope; not Lion's
+ * direction, which is not state). The per-tensor envelope stays a float32 `[k]` holding bfloat16 values.
+ */
 export const SM_BF16 = 64;
 /** Output the updates `u * (-lr)` instead of the new parameters `p + u * (-lr)`. */
 export const SM_UPDATES = 128;
@@ -141,11 +145,17 @@ function loopAmax(g: Float32Array, m: StateArray, mOut: StateArray, mo: number, 
   for (let i = 0; i < n; i++) {
     const gi = g[i] as number;
     const mi = bf16 ? bf16ToFloat32(m[mo + i] as number) : (m[mo + i] as number);
-    const d = f32(f32(mi * b1) + f32(gi * omb1));
+    let d = f32(f32(mi * b1) + f32(gi * omb1));
     const mNew = lion ? f32(f32(mi * b2) + f32(gi * omb2)) : d;
-    mOut[mo + i] = bf16 ? float32ToBf16(mNew) : mNew;
+    if (bf16) {
+      const stored = float32ToBf16(mNew);
+      mOut[mo + i] = stored;
+      if (!lion) d = bf16ToFloat32(stored);
+    } else {
+      mOut[mo + i] = mNew;
+    }
     const ad = Math.abs(d);
-    if (ad > max || ad !== ad) max = ad; // NaN is sticky, as tf.max
+    if (ad > max || Number.isNaN(ad)) max = ad; // NaN is sticky, as tf.max
   }
   return max;
 }
@@ -184,17 +194,30 @@ function loopStep(
   for (let i = 0; i < n; i++) {
     const gi = g[i] as number;
     const mi = bf16 ? bf16ToFloat32(m[mo + i] as number) : (m[mo + i] as number);
-    const d = f32(f32(mi * b1) + f32(gi * omb1));
-    if (!tensor) {
-      const mNew = lion ? f32(f32(mi * b2) + f32(gi * omb2)) : d;
-      mOut[mo + i] = bf16 ? float32ToBf16(mNew) : mNew;
+    let d = f32(f32(mi * b1) + f32(gi * omb1));
+    const mNew = lion ? f32(f32(mi * b2) + f32(gi * omb2)) : d;
+    if (bf16) {
+      // Stored rounded; the momentum kinds continue with the stored value (as ema({ stateDtype: 'bf16' })).
+      const stored = float32ToBf16(mNew);
+      if (!tensor) mOut[mo + i] = stored;
+      if (!lion) d = bf16ToFloat32(stored);
+    } else if (!tensor) {
+      mOut[mo + i] = mNew;
     }
     if (env) {
       const Gi = bf16 ? bf16ToFloat32((G as StateArray)[mo + i] as number) : ((G as StateArray)[mo + i] as number);
       const decayed = f32(Gi * decay);
       const ad = Math.abs(d);
+      // biome-ignore lint/complexity/useMathMinMax: pmax is not Math.max when an operand is NaN
       Gn = pmax ? (decayed < ad ? ad : decayed) : Math.max(decayed, ad);
-      (GOut as StateArray)[mo + i] = bf16 ? float32ToBf16(Gn) : Gn;
+      if (bf16) {
+        // The sign uses the stored envelope (as signConversion({ stateDtype: 'bf16' })).
+        const stored = float32ToBf16(Gn);
+        (GOut as StateArray)[mo + i] = stored;
+        Gn = bf16ToFloat32(stored);
+      } else {
+        (GOut as StateArray)[mo + i] = Gn;
+      }
     }
     let arg = d;
     if (noise) {
@@ -211,10 +234,15 @@ function loopStep(
   }
 }
 
-/** The new per-tensor envelope from the old one and max |d|, with the backend's Maximum semantics. */
-function tensorEnvelope(previous: number, amax: number, decay: number, maxStyle: MaxStyle): number {
-  const decayed = f32(previous * decay);
-  return maxStyle === 'pmax' ? (decayed < amax ? amax : decayed) : Math.max(decayed, amax);
+/**
+ * The new per-tensor envelope from the old one and max |d|, with the backend's Maximum semantics; with
+ * bfloat16 state rounded to bfloat16 (it is stored as a float32 scalar per variable).
+ */
+function tensorEnvelope(previous: number, amax: number, a: SignMomentumAttrs, maxStyle: MaxStyle): number {
+  const decayed = f32(previous * a.decay);
+  // biome-ignore lint/complexity/useMathMinMax: pmax is not Math.max when an operand is NaN
+  const G = maxStyle === 'pmax' ? (decayed < amax ? amax : decayed) : Math.max(decayed, amax);
+  return (a.flags & SM_BF16) !== 0 ? bf16ToFloat32(float32ToBf16(G)) : G;
 }
 
 /** Typed views of the whole step over existing arrays (cpu: backing arrays; wasm fallback: heap views). */
@@ -238,7 +266,7 @@ function runLoops(u: UnpackedSignMomentum, v: LoopViews, maxStyle: MaxStyle): vo
     const prefix = (a.prefixes[i] ?? 0) >>> 0;
     if (tensor) {
       const amax = loopAmax(v.g[i] as Float32Array, v.m, v.mOut, mo, n, a);
-      const Gn = tensorEnvelope((v.G as Float32Array)[i] as number, amax, a.decay, maxStyle);
+      const Gn = tensorEnvelope((v.G as Float32Array)[i] as number, amax, a, maxStyle);
       (v.GOut as Float32Array)[i] = Gn;
       loopStep(v.p[i] as Float32Array, v.g[i] as Float32Array, v.m, undefined, v.out[i] as Float32Array, v.mOut, undefined, mo, n, a, prefix, Gn, maxStyle);
     } else {
@@ -304,18 +332,23 @@ export function signMomentumWasmKernel(args: SignMomentumKernelArgs): tf.TensorI
   };
   // Padding of the flat state (after each variable's elements, up to the next offset) is written as zeros.
   const stateBytes = bf16 ? 2 : 4;
-  const ends = a.offsets.map((o, i) => (i + 1 < a.offsets.length ? (a.offsets[i + 1] as number) : u.total));
+  const ends = a.offsets.map((_, i) => (i + 1 < a.offsets.length ? (a.offsets[i + 1] as number) : u.total));
   if (memory) {
     const heap = new Uint8Array(memory.buffer);
     for (const target of tensor ? [mOut] : [mOut, GOut]) {
       if (!target) continue;
       const base = offset(target);
-      a.offsets.forEach((o, i) => heap.fill(0, base + (o + (sizes[i] as number)) * stateBytes, base + (ends[i] as number) * stateBytes));
+      a.offsets.forEach((o, i) => {
+        heap.fill(0, base + (o + (sizes[i] as number)) * stateBytes, base + (ends[i] as number) * stateBytes);
+      });
     }
   }
   const loaded = loadSignMomentumWasm(backend);
-  if (loaded.step && loaded.amax && memory) {
+  if (loaded.step && loaded.amax && loaded.stosign32 && loaded.stosign16 && memory) {
     const { step, amax } = loaded;
+    // StoSignSGD in its usual configuration runs a loop without flag tests (bit-identical to `step`).
+    const fast = (a.flags & ~(SM_WD | SM_BF16)) === (SM_ENV | SM_NOISE) ? (bf16 ? loaded.stosign16 : loaded.stosign32) : undefined;
+    const wdOn = (a.flags & SM_WD) !== 0 ? 1 : 0;
     const pm = offset(u.m);
     const pmOut = offset(mOut);
     const pG = u.G ? offset(u.G) : 0;
@@ -332,11 +365,18 @@ export function signMomentumWasmKernel(args: SignMomentumKernelArgs): tf.TensorI
         const max = amax(pg, pm + mo, pmOut + mo, n, a.flags & (SM_LION | SM_BF16), a.b1, a.omb1, a.b2, a.omb2);
         // Re-read the heap after the call (the module never grows the memory, but stay safe).
         const heapF32 = new Float32Array(memory.buffer);
-        const Gn = tensorEnvelope(heapF32[pG / 4 + i] as number, max, a.decay, 'pmax');
+        const Gn = tensorEnvelope(heapF32[pG / 4 + i] as number, max, a, 'pmax');
         heapF32[pGOut / 4 + i] = Gn;
-        if (n > 0) step(pp, pg, pm + mo, 0, pOut, 0, 0, n, a.flags, prefix, a.b1, a.omb1, a.b2, a.omb2, a.decay, a.c, a.wd, a.neglr, Gn);
+        if (n > 0) step(pp, pg, pm + mo, 0, pOut, 0, 0, n, a.flags, prefix, a.b1, a.omb1, a.b2, a.omb2, a.decay, a.c, a.wd, a.neglr, Gn, 0);
       } else {
-        step(pp, pg, pm + mo, pG + mo, pOut, pmOut + mo, pGOut + mo, n, a.flags, prefix, a.b1, a.omb1, a.b2, a.omb2, a.decay, a.c, a.wd, a.neglr, 0);
+        let start = 0;
+        if (fast) {
+          fast(pp, pg, pm + mo, pG + mo, pOut, pmOut + mo, pGOut + mo, n, prefix, wdOn, a.b1, a.omb1, a.decay, a.c, a.wd, a.neglr);
+          start = n & ~3;
+        }
+        if (start < n) {
+          step(pp, pg, pm + mo, pG + mo, pOut, pmOut + mo, pGOut + mo, n, a.flags, prefix, a.b1, a.omb1, a.b2, a.omb2, a.decay, a.c, a.wd, a.neglr, 0, start);
+        }
       }
     }
   } else {

@@ -91,6 +91,7 @@ fn toBf(x : f32) -> u32 {
   return (b + 0x7fffu + ((b >> 16u) & 1u)) >> 16u;
 }
 fn packBf(lo : f32, hi : f32) -> u32 { return toBf(lo) | (toBf(hi) << 16u); }
+fn rb(x : f32) -> f32 { return bitcast<f32>(toBf(x) << 16u); }
 `;
 
 /** The bindings a pass declares (only those its code uses: the pipeline layout is 'auto'). */
@@ -135,9 +136,12 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_index)
   if (idx == 0u) { EnvOut[u.vindex] = max(Env[u.vindex] * u.decay, 0.0); }
 }`;
   }
+  // With bfloat16 state the momentum kinds continue with the stored (rounded) moment; Lion's direction is not state.
+  const lion = (flags & SM_LION) !== 0;
   const direction = `let gi = Grad[i];
-  let d = mi * u.b1 + gi * u.omb1;
-  ${(flags & SM_LION) !== 0 ? 'let mNew = mi * u.b2 + gi * u.omb2;' : 'let mNew = d;'}`;
+  let d0 = mi * u.b1 + gi * u.omb1;
+  ${lion ? 'let mNew = mi * u.b2 + gi * u.omb2;' : 'let mNew = d0;'}
+  ${bf16 && !lion ? 'let d = rb(d0);' : 'let d = d0;'}`;
   if (pass === 'amax') {
     const load = bf16
       ? `let w = M[idx];
@@ -171,7 +175,11 @@ ${entry} {
 }`;
   }
   const envelope =
-    pass === 'apply' ? 'let Gn = Gi;' : (flags & SM_ENV) !== 0 ? 'let Gn = max(Gi * u.decay, abs(d));' : 'let Gn = Gi;';
+    pass === 'apply'
+      ? 'let Gn = Gi;'
+      : (flags & SM_ENV) !== 0
+        ? `let Gn = ${bf16 ? 'rb(max(Gi * u.decay, abs(d)))' : 'max(Gi * u.decay, abs(d))'};`
+        : 'let Gn = Gi;';
   const noise =
     (flags & SM_NOISE) !== 0
       ? `let nz = f32(unbiasedHashIndex(u.prefix, i) >> 8u) * (1.0 / 8388608.0) - 1.0;
@@ -194,7 +202,7 @@ fn elem(i : u32, mi : f32, Gi : f32) -> vec2<f32> {
   const env = pass === 'main' && (flags & SM_ENV) !== 0;
   let body: string;
   if (pass === 'apply') {
-    body = `let Gn = max(Env[u.vindex] * u.decay, bitcast<f32>(Scratch[u.vindex]));
+    body = `let Gn = ${bf16 ? 'rb(max(Env[u.vindex] * u.decay, bitcast<f32>(Scratch[u.vindex])))' : 'max(Env[u.vindex] * u.decay, bitcast<f32>(Scratch[u.vindex]))'};
   if (idx == 0u) { EnvOut[u.vindex] = Gn; }
   if (idx >= u.count) { return; }
   ${bf16 ? 'let w = M[idx];\n  _ = elem(2u * idx, bfLo(w), Gn);\n  _ = elem(2u * idx + 1u, bfHi(w), Gn);' : '_ = elem(idx, M[idx], Gn);'}`;
@@ -313,7 +321,7 @@ export function signMomentumWebGpuKernel(args: SignMomentumKernelArgs): tf.Tenso
   const out = un.g.map((t) => allocate(be, t.shape, 'float32'));
   const mOut = allocate(be, un.m.shape, un.m.dtype);
   const GOut = un.G ? allocate(be, un.G.shape, un.G.dtype) : undefined;
-  const ends = a.offsets.map((o, i) => (i + 1 < a.offsets.length ? (a.offsets[i + 1] as number) : un.total));
+  const ends = a.offsets.map((_, i) => (i + 1 < a.offsets.length ? (a.offsets[i + 1] as number) : un.total));
   // Invocations per variable: every element of its slice (f32) or every bfloat16 pair, padding included.
   const perInvocation = bpe === 2 ? 2 : 1;
   const range = (t: tf.TensorInfo, i: number): GPUBufferBinding => {

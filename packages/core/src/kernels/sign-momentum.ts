@@ -12,7 +12,7 @@
  * `signConversion({ sign: 'deterministic', step: 'restored', envelope, envelopeDecay })` (and so keep an
  * envelope G). Per element, in float32, every operation rounded, in this order:
  *
- *   d   = f32(f32(m*beta1) + f32(g*(1-beta1)))          (the direction; also m' except for Lion)
+ *   d   = f32(f32(m*beta1) + f32(g*(1-beta1)))          (the direction; also m' except for Lion; see bf16 below)
  *   m'  = Lion: f32(f32(m*beta2) + f32(g*(1-beta2)))
  *   G'  = max(f32(G*envelopeDecay), |d|)                 (per coordinate; 'tensor': max over the variable)
  *   arg = f32(d + f32(n * f32(G'*noiseScale)))           (StoSignSGD; n = hashUniform(..., -1, 1) of the
@@ -37,10 +37,15 @@
  *                 multiple of {@link SIGN_MOMENTUM_ALIGN}, the padding stays 0). The shape is part of the
  *                 key, so restoring a checkpoint onto different variables or shapes fails naming them.
  *
- * Low-precision state (`stateDtype: 'bf16'`): m and G are stored as bfloat16, halving state memory and
- * traffic. Semantics: each step decodes the stored m, G exactly, computes in float32 as above (the sign uses
- * the float32 m' and G'), and stores m' and G' rounded to the nearest bfloat16 (ties to even; NaN stays NaN,
- * infinities stay). Rounding is monotone, so `G >= |m|` still holds for the stored values.
+ * Low-precision state (`stateDtype: 'bf16'`): m and G are stored as bfloat16 (two per int32 element),
+ * halving state memory and traffic. Semantics, the same as the reference transforms' `stateDtype: 'bf16'`
+ * (`ema` and `signConversion`, which round with `quantizeBf16`): "round m' and G' to bfloat16 after each
+ * update, and continue with the rounded values". Each step decodes the stored m, G exactly, computes m' in
+ * float32 as above and rounds it to the nearest bfloat16 (ties to even; NaN stays NaN, infinities stay); the
+ * momentum kinds use that rounded m' as the direction d (Lion's direction c is not state and stays float32);
+ * G' = bf16(max(f32(G*envelopeDecay), |d|)) is rounded too, and the sign and the restored magnitude use the
+ * rounded G'. Rounding is monotone and |d| is already a bfloat16 value, so `G >= |m|` holds for the stored
+ * values. The per-tensor envelope is one float32 scalar per variable, holding the bfloat16-rounded value.
  *
  * Implementations: cpu (JS loop over the backing arrays), wasm (hand-written f32x4 SIMD module, JS loop
  * fallback), webgpu (own WGSL pipeline, one dispatch per variable; see `sign-momentum-webgpu.ts`).
@@ -119,6 +124,16 @@ export interface SignMomentumState extends StateTree {
 export const SIGN_MOMENTUM_ALIGN = 128;
 
 const KINDS: readonly SignMomentumKind[] = ['stosign', 'signum', 'lion'];
+
+/** The kernel's input names `p0, p1, ...` and `g0, g1, ...`, built once (steps with many variables reuse them). */
+const INPUT_KEYS = { p: [] as string[], g: [] as string[] };
+function inputKeys(count: number): { p: string[]; g: string[] } {
+  for (let i = INPUT_KEYS.p.length; i < count; i++) {
+    INPUT_KEYS.p.push(`p${i}`);
+    INPUT_KEYS.g.push(`g${i}`);
+  }
+  return INPUT_KEYS;
+}
 
 interface Layout {
   names: string[];
@@ -324,14 +339,30 @@ export function fusedSignMomentum(options: FusedSignMomentumOptions): GradientTr
     }
   };
 
+  /**
+   * Throws `KEY_MISMATCH` / `SHAPE_MISMATCH` / `DTYPE_MISMATCH` naming the variable unless `tensors` are
+   * float32 tensors with exactly the layout's names and shapes. A direct pass first (this runs every step for
+   * every variable); the shared `checkSameVariables` only builds the error.
+   */
+  const checkVariables = (what: 'gradients' | 'parameters', tensors: NamedTensors, layout: Layout): void => {
+    let ok = Object.keys(tensors).length === layout.names.length;
+    for (let i = 0; ok && i < layout.names.length; i++) {
+      const t = tensors[layout.names[i] as string];
+      ok = t instanceof tf.Tensor && tf.util.arraysEqual(t.shape, (layout.shapes[layout.names[i] as string] as { shape: number[] }).shape);
+    }
+    if (!ok) {
+      checkFloat32(what === 'gradients' ? 'gradient' : 'parameter', tensors);
+      checkSameVariables(what, tensors, 'optimizer state', layout.shapes);
+    }
+    checkFloat32(what === 'gradients' ? 'gradient' : 'parameter', tensors);
+  };
+
   const run = (grads: NamedTensors, state: SignMomentumState, params: NamedTensors | undefined, updates: boolean) => {
     const layout = readLayout(state);
     checkStateTensors(state, layout);
-    checkSameVariables('gradients', grads, 'optimizer state', layout.shapes);
-    checkFloat32('gradient', grads);
+    checkVariables('gradients', grads, layout);
     if (params) {
-      checkSameVariables('parameters', params, 'optimizer state', layout.shapes);
-      checkFloat32('parameter', params);
+      checkVariables('parameters', params, layout);
     } else if (!updates || weightDecay !== 0) {
       throw new UnbiasedError('INVALID_ARGUMENT', `${name} needs the parameters: pass params`, { field: 'params' });
     }
@@ -350,11 +381,13 @@ export function fusedSignMomentum(options: FusedSignMomentumOptions): GradientTr
       neglr: f32(-lr),
     };
     const inputs: Record<string, tf.Tensor> = {};
-    layout.names.forEach((variable, i) => {
+    const keys = inputKeys(layout.names.length);
+    for (let i = 0; i < layout.names.length; i++) {
+      const variable = layout.names[i] as string;
       const g = grads[variable] as tf.Tensor;
-      inputs[`p${i}`] = params ? (params[variable] as tf.Tensor) : g;
-      inputs[`g${i}`] = g;
-    });
+      inputs[keys.p[i] as string] = params ? (params[variable] as tf.Tensor) : g;
+      inputs[keys.g[i] as string] = g;
+    }
     inputs.m = state.m_flat;
     if (hasEnvelope) inputs.G = state.G_flat as tf.Tensor;
     const outputs = tf.engine().runKernel(SIGN_MOMENTUM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];

@@ -31,7 +31,8 @@ export interface QuantizeE4M3Options {
  * The result is float32 holding e4m3 values (times `amax / 448` with per-tensor scaling, one extra float32
  * rounding). Reference: Micikevicius et al. 2022, "FP8 Formats for Deep Learning", §3 (arXiv 2209.05433).
  *
- * Implemented with elementwise tfjs ops only (no read-back), bit-identical on cpu, wasm and webgpu:
+ * Implemented with elementwise tfjs ops only (no read-back); the rounding is bit-identical on cpu, wasm and webgpu,
+ * and so is the scaled result wherever division is correctly rounded (WGSL allows 2.5 ulp for `448 / amax`):
  *   s = clip(x * 448 / amax, -448, 448)              (clipping first is the saturation: all of (448, 480) rounds to 448)
  *   q = |s| < 2^-6 ? round(s / 2^-9) * 2^-9          (magic-number addition, exact)
  *                  : s rounded to 4 significant bits (Veltkamp splitting with 2^20 + 1)

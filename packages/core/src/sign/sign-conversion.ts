@@ -4,6 +4,7 @@ import { hashUniform } from '../kernels/hash-uniform.js';
 import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
 import { Rng } from '../rng/rng.js';
 import { chain } from '../transforms/combine.js';
+import { exactSign } from '../transforms/elementwise.js';
 import { checkSameVariables, mapNamed } from '../transforms/tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from '../transforms/types.js';
 
@@ -127,7 +128,7 @@ export function signConversion(options: SignConversionOptions = {}): GradientTra
             const dither = tf.mul(noise, noiseScale === 1 ? sNext : tf.mul(sNext, tf.scalar(noiseScale)));
             argument = tf.add(u, dither);
           }
-          const signed = tf.sign(argument);
+          const signed = exactSign(argument);
           return [sNext, stepMode === 'restored' ? tf.mul(signed, sNext) : signed];
         });
         nextEnvelope[name] = s;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../../../tooling/vitest/backend.js';
 import { adamw, decayAll, decayMatricesOnly } from '../src/index.js';
 import '../src/register.js';
-import { expectClose, expectRestoreMismatchFails, expectUnbiasedError, fitLosses, runTrajectory } from './helpers.js';
+import { expectClose, expectRestoreMismatchFails, expectUnbiasedError, fitLosses, runTrajectory } from '../../../../tooling/vitest/optim.js';
 
 // Parameters vs the float64 reference over 6 steps: each Adam update lr * m_hat / (sqrt(v_hat) + eps) is within
 // 16 ulp relative of float64 (a dozen float32 roundings; |update| <= lr * ~3 = 0.03 -> <= 3e-8), and each

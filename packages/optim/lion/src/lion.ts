@@ -1,4 +1,14 @@
-import { addDecayedWeights, checkHyperparameter, chain, type GradientTransformation, type ScalarOrSchedule, scaleByLearningRate, scaleBySign } from '@unbiased/core';
+import {
+  addDecayedWeights,
+  checkHyperparameter,
+  chain,
+  fusedSignMomentum,
+  type GradientTransformation,
+  type ScalarOrSchedule,
+  scaleByLearningRate,
+  scaleBySign,
+  UnbiasedError,
+} from '@unbiased/core';
 import { checkLionImpl, type LionImpl } from './fused.js';
 import { lionDirection } from './lion-direction.js';
 
@@ -12,7 +22,12 @@ export interface LionOptions {
   b2?: number;
   /** Decoupled weight decay `wd >= 0`, applied outside the sign as `-lr * wd * p`. Default 0. */
   weightDecay?: ScalarOrSchedule;
-  /** `reference` (default): core transforms. `fused`: not available yet (throws). */
+  /**
+   * `reference` (default): the chain of core transforms below. `fused`: core's `fusedSignMomentum({ kind: 'lion' })`,
+   * one kernel pass per step (read p, g, m; write p, m); the same numbers (bit for bit on cpu; on wasm except where
+   * |c| is nonzero but below 2^-23, which tfjs-backend-wasm's Sign zeroes in the reference path; on webgpu within
+   * a few float32 roundings). Needs a constant `weightDecay`.
+   */
   impl?: LionImpl;
 }
 
@@ -27,7 +42,14 @@ export interface LionOptions {
  */
 export function lion({ learningRate, b1 = 0.9, b2 = 0.99, weightDecay = 0, impl = 'reference' }: LionOptions): GradientTransformation {
   if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
+  checkHyperparameter('b1', b1, { min: 0, max: 1, maxInclusive: false });
+  checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
   if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
-  checkLionImpl(impl);
+  if (checkLionImpl(impl) === 'fused') {
+    if (typeof weightDecay !== 'number') {
+      throw new UnbiasedError('INVALID_HYPERPARAMETER', "impl 'fused' needs a constant weightDecay (a number), not a schedule", { field: 'weightDecay' });
+    }
+    return fusedSignMomentum({ kind: 'lion', learningRate, beta1: b1, beta2: b2, weightDecay });
+  }
   return chain(lionDirection({ b1, b2 }), scaleBySign(), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { read, testBackend } from '../../../../tooling/vitest/backend.js';
 import { lion, lionDirection } from '../src/index.js';
 import '../src/register.js';
-import { expectClose, expectRestoreMismatchFails, expectUnbiasedError, fitLosses, itExactSign, runTrajectory } from './helpers.js';
+import { expectClose, expectParity, expectRestoreMismatchFails, expectUnbiasedError, fitLosses, optimizerTrajectory, runTrajectory } from '../../../../tooling/vitest/optim.js';
 
 // Parameters vs the float64 reference: the sign of c is exact (every c below is 0 or >= 1e-5 in magnitude,
 // far from float32 rounding), so each step adds 3 float32 roundings of values below 4: <= 3 * 2^-24 * 4 per
@@ -85,6 +85,19 @@ describe(`lion on ${testBackend}`, () => {
     );
   });
 
+  it("impl 'fused' (core's fusedSignMomentum) equals the reference path, through update() and through applyStep", async () => {
+    for (const options of [
+      { learningRate: 0.1, weightDecay: 0.05 },
+      { learningRate: 0.25, b1: 0.5, b2: 0.9 },
+    ]) {
+      const reference = await runTrajectory(lion(options), start, grads);
+      expectParity(await runTrajectory(lion({ ...options, impl: 'fused' }), start, grads), reference, 4);
+      const referenceStep = await optimizerTrajectory(() => lion(options), start, grads);
+      expectParity(referenceStep, reference, 4);
+      expectParity(await optimizerTrajectory(() => lion({ ...options, impl: 'fused' }), start, grads), referenceStep, 4);
+    }
+  });
+
   it('with b1 = b2 Lion is Signum (the two decays are what separate them)', async () => {
     const rows = await runTrajectory(lion({ learningRate: 0.1, b1: 0.9, b2: 0.9 }), start, grads);
     const p: Record<string, number[]> = { w: [...start.w], b: [...start.b] };
@@ -100,7 +113,7 @@ describe(`lion on ${testBackend}`, () => {
     });
   });
 
-  itExactSign('a tiny direction (|c| < 2^-23) still moves its coordinate by exactly lr', async () => {
+  it('a tiny direction (|c| < 2^-23) still moves its coordinate by exactly lr', async () => {
     const tiny = [1e-6, -1e-8, 1e-19, 1e-37];
     const rows = await runTrajectory(lion({ learningRate: 0.5 }), { w: [0, 0, 0, 0] }, [{ w: tiny }]);
     expect(rows[0]!.w).toEqual(tiny.map((g) => -0.5 * Math.sign(g)));
@@ -127,8 +140,8 @@ describe(`lion on ${testBackend}`, () => {
     expectUnbiasedError(() => lion({ learningRate: 1e-4, weightDecay: -1 }), 'INVALID_HYPERPARAMETER', 'weightDecay');
     expectUnbiasedError(() => lionDirection({ b2: 1.5 }), 'INVALID_HYPERPARAMETER', 'b2');
     expectUnbiasedError(() => lion({ learningRate: 1e-4, impl: 'gpu' as 'fused' }), 'INVALID_HYPERPARAMETER', 'impl');
-    // TODO(fused): replace with a parity test once core's fusedSignMomentum({ kind: 'lion' }) exists.
-    expectUnbiasedError(() => lion({ learningRate: 1e-4, impl: 'fused' }), 'INVALID_ARGUMENT', 'impl');
+    expectUnbiasedError(() => lion({ learningRate: 1e-4, impl: 'fused', weightDecay: () => 0 }), 'INVALID_HYPERPARAMETER', 'weightDecay');
+    expectUnbiasedError(() => lion({ learningRate: 1e-4, impl: 'fused', b2: 1 }), 'INVALID_HYPERPARAMETER', 'b2');
   });
 
   it('registers lion with usable defaults', () => {
@@ -140,3 +153,4 @@ describe(`lion on ${testBackend}`, () => {
 
 optimizerConformance('lion', () => getOptimizer('lion').create({ learningRate: 0.05 }));
 optimizerConformance('lion with weight decay', () => lion({ learningRate: 0.05, weightDecay: 0.01 }));
+optimizerConformance('lion[fused]', () => lion({ learningRate: 0.05, weightDecay: 0.01, impl: 'fused' }));

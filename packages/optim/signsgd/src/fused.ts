@@ -1,20 +1,20 @@
 import { UnbiasedError } from '@unbiased/core';
 
-/** Which implementation to run: `reference` (core transforms) or `fused` (one kernel pass per variable). */
+/** Which implementation to run: `reference` (a chain of core transforms) or `fused` (core's `fusedSignMomentum`). */
 export type SignImpl = 'reference' | 'fused';
 
-/**
- * Validates `impl`. `fused` will be wired to core's `fusedSignMomentum({ kind: 'signum' })`
- * (packages/core/src/kernels/sign-momentum*.ts) once it lands; until then it throws rather than silently
- * running the reference path.
- */
+/** Validates `impl`, naming the field. */
 export function checkSignImpl(impl: string): SignImpl {
   if (impl !== 'reference' && impl !== 'fused') {
     throw new UnbiasedError('INVALID_HYPERPARAMETER', `impl must be "reference" or "fused"; got "${String(impl)}"`, { field: 'impl' });
   }
-  if (impl === 'fused') {
-    // TODO(fused): return an `applyStep` built on fusedSignMomentum({ kind: 'signum', ... }) when core exports it.
-    throw new UnbiasedError('INVALID_ARGUMENT', 'fused path not available yet', { field: 'impl' });
-  }
   return impl;
+}
+
+/** `impl: 'fused'` takes the weight decay as a kernel attribute: a number, not a schedule. */
+export function constantWeightDecay(weightDecay: number | ((step: number) => number)): number {
+  if (typeof weightDecay !== 'number') {
+    throw new UnbiasedError('INVALID_HYPERPARAMETER', "impl 'fused' needs a constant weightDecay (a number), not a schedule", { field: 'weightDecay' });
+  }
+  return weightDecay;
 }

@@ -3,12 +3,13 @@ import {
   checkHyperparameter,
   chain,
   ema,
+  fusedSignMomentum,
   type GradientTransformation,
   type ScalarOrSchedule,
   scaleByLearningRate,
   scaleBySign,
 } from '@unbiased/core';
-import { checkSignImpl, type SignImpl } from './fused.js';
+import { checkSignImpl, constantWeightDecay, type SignImpl } from './fused.js';
 
 /** Options of {@link signum}. */
 export interface SignumOptions {
@@ -18,7 +19,12 @@ export interface SignumOptions {
   beta?: number;
   /** Decoupled weight decay `wd >= 0`, applied outside the sign as `-lr * wd * p`. Default 0. */
   weightDecay?: ScalarOrSchedule;
-  /** `reference` (default): core transforms. `fused`: not available yet (throws). */
+  /**
+   * `reference` (default): the chain of core transforms below. `fused`: core's `fusedSignMomentum({ kind: 'signum' })`,
+   * one kernel pass per step (read p, g, m; write p, m); the same numbers (bit for bit on cpu; on wasm except where
+   * |m| is nonzero but below 2^-23, which tfjs-backend-wasm's Sign zeroes in the reference path; on webgpu within
+   * a few float32 roundings). Needs a constant `weightDecay`.
+   */
   impl?: SignImpl;
 }
 
@@ -36,6 +42,8 @@ export function signum({ learningRate, beta = 0.9, weightDecay = 0, impl = 'refe
   if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
   checkHyperparameter('beta', beta, { min: 0, max: 1, maxInclusive: false });
   if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
-  checkSignImpl(impl);
+  if (checkSignImpl(impl) === 'fused') {
+    return fusedSignMomentum({ kind: 'signum', learningRate, beta1: beta, weightDecay: constantWeightDecay(weightDecay) });
+  }
   return chain(ema({ decay: beta, debias: false }), scaleBySign(), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../../../tooling/vitest/backend.js';
 import { signSGD, signum } from '../src/index.js';
 import '../src/register.js';
-import { expectClose, expectRestoreMismatchFails, expectUnbiasedError, fitLosses, itExactSign, runTrajectory } from './helpers.js';
+import { expectClose, expectParity, expectRestoreMismatchFails, expectUnbiasedError, fitLosses, optimizerTrajectory, runTrajectory } from '../../../../tooling/vitest/optim.js';
 
 // Float32 parameters vs the float64 reference: the sign is exact (every momentum value below is 0 exactly or
 // at least 1e-5 in magnitude, far from float32 rounding of zero), so each step adds one float32 rounding of
@@ -79,7 +79,7 @@ describe(`signSGD and signum on ${testBackend}`, () => {
     );
   });
 
-  itExactSign('a tiny momentum (|m| < 2^-23) still moves its coordinate by exactly lr', async () => {
+  it('a tiny momentum (|m| < 2^-23) still moves its coordinate by exactly lr', async () => {
     // m_1 = 0.1 * g: 1e-7, -1e-9, 1e-20 and 1e-39 (subnormal) are all nonzero in float32, so sign = +-1.
     const tiny = [1e-6, -1e-8, 1e-19, 1e-38];
     const rows = await runTrajectory(signum({ learningRate: 0.5 }), { w: [0, 0, 0, 0] }, [{ w: tiny }]);
@@ -101,6 +101,19 @@ describe(`signSGD and signum on ${testBackend}`, () => {
         });
       }
       previous = row as typeof start;
+    }
+  });
+
+  it("impl 'fused' (core's fusedSignMomentum) equals the reference path, through update() and through applyStep", async () => {
+    for (const options of [
+      { learningRate: 0.1, beta: 0.9, weightDecay: 0.05 },
+      { learningRate: 0.25, beta: 0.5 },
+    ]) {
+      const reference = await runTrajectory(signum(options), start, grads);
+      expectParity(await runTrajectory(signum({ ...options, impl: 'fused' }), start, grads), reference, 4);
+      const referenceStep = await optimizerTrajectory(() => signum(options), start, grads);
+      expectParity(referenceStep, reference, 4);
+      expectParity(await optimizerTrajectory(() => signum({ ...options, impl: 'fused' }), start, grads), referenceStep, 4);
     }
   });
 
@@ -134,8 +147,8 @@ describe(`signSGD and signum on ${testBackend}`, () => {
     expectUnbiasedError(() => signum({ learningRate: 0.1, beta: 1 }), 'INVALID_HYPERPARAMETER', 'beta');
     expectUnbiasedError(() => signum({ learningRate: 0.1, beta: -0.1 }), 'INVALID_HYPERPARAMETER', 'beta');
     expectUnbiasedError(() => signum({ learningRate: 0.1, impl: 'fast' as 'fused' }), 'INVALID_HYPERPARAMETER', 'impl');
-    // TODO(fused): replace with a parity test once core's fusedSignMomentum exists.
-    expectUnbiasedError(() => signum({ learningRate: 0.1, impl: 'fused' }), 'INVALID_ARGUMENT', 'impl');
+    expectUnbiasedError(() => signum({ learningRate: 0.1, impl: 'fused', weightDecay: () => 0.1 }), 'INVALID_HYPERPARAMETER', 'weightDecay');
+    expectUnbiasedError(() => signum({ learningRate: -0.1, impl: 'fused' }), 'INVALID_HYPERPARAMETER', 'learningRate');
   });
 
   it('registers signsgd and signum with usable defaults', () => {
@@ -149,3 +162,4 @@ describe(`signSGD and signum on ${testBackend}`, () => {
 
 optimizerConformance('signsgd', () => getOptimizer('signsgd').create({ learningRate: 0.05 }));
 optimizerConformance('signum', () => getOptimizer('signum').create({ learningRate: 0.05 }));
+optimizerConformance('signum[fused]', () => getOptimizer('signum').create({ learningRate: 0.05, impl: 'fused', weightDecay: 1e-3 }));

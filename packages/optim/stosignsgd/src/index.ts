@@ -1,5 +1,5 @@
 export { checkStoSignImpl, type StoSignImpl } from './fused.js';
-export { type StateDtype, type StepMode, type StoSignOptions, signConversionOptions } from './options.js';
+export { type ResolvedSignOptions, type StepMode, type StoSignOptions, signConversionOptions } from './options.js';
 export { stoSignSGDOptimizer } from './optimizer.js';
 export { type StoSignAdamOptions, stoSignAdam } from './stosign-adam.js';
 export { type StoSignLionOptions, stoSignLion } from './stosign-lion.js';

@@ -1,8 +1,5 @@
 import { checkHyperparameter, type Envelope, type Rng, type SignConversionOptions, UnbiasedError } from '@unbiased/core';
 
-/** Storage dtype of the optimizer state (momentum and envelope). */
-export type StateDtype = 'float32' | 'bf16' | 'e4m3';
-
 /** `bounded`: every coordinate moves by exactly lr or 0. `restored`: `S * sign(.)`, unbiased for the base optimizer. */
 export type StepMode = 'bounded' | 'restored';
 
@@ -24,12 +21,10 @@ export interface StoSignOptions {
   mode?: StepMode;
   /** Seed of the dither (an integer in [0, 2^32) or an `Rng`). Required: the same seed gives the same steps on every backend. */
   seed: number | Rng;
-  /**
-   * Storage dtype of the state. Only `float32` for now: core's `ema` / `signConversion` do not have a
-   * `stateDtype` option yet; `bf16` / `e4m3` throw until they do.
-   */
-  stateDtype?: StateDtype;
 }
+
+/** The validated sign options, with defaults filled in (`envelopeDecay` stays undefined for the envelope's own default). */
+export type ResolvedSignOptions = SignConversionOptions & Required<Pick<SignConversionOptions, 'envelope' | 'noiseScale' | 'step' | 'seed' | 'sign'>>;
 
 /** Validates the shared sign options (naming the field) and maps them to core's {@link SignConversionOptions}. */
 export function signConversionOptions({
@@ -38,8 +33,7 @@ export function signConversionOptions({
   noiseScale = 1,
   mode = 'bounded',
   seed,
-  stateDtype = 'float32',
-}: StoSignOptions): SignConversionOptions {
+}: StoSignOptions): ResolvedSignOptions {
   if (envelope !== 'coord' && envelope !== 'tensor' && envelope !== 'ema-max') {
     throw new UnbiasedError('INVALID_HYPERPARAMETER', `envelope must be "coord", "tensor" or "ema-max"; got "${String(envelope)}"`, {
       field: 'envelope',
@@ -56,18 +50,7 @@ export function signConversionOptions({
   if (typeof seed === 'number' && !(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) {
     throw new UnbiasedError('INVALID_ARGUMENT', `seed must be an integer in [0, 2^32); got ${String(seed)}`, { field: 'seed' });
   }
-  if (stateDtype !== 'float32') {
-    // TODO(stateDtype): pass `stateDtype` through to ema/signConversion once core supports it.
-    const known = stateDtype === 'bf16' || stateDtype === 'e4m3';
-    throw new UnbiasedError(
-      'INVALID_HYPERPARAMETER',
-      known
-        ? `stateDtype "${stateDtype}" is not available yet (core's ema/signConversion store float32 state); use "float32"`
-        : `stateDtype must be "float32", "bf16" or "e4m3"; got "${String(stateDtype)}"`,
-      { field: 'stateDtype' },
-    );
-  }
-  const options: SignConversionOptions = { envelope, noiseScale, step: mode, seed, sign: 'stochastic' };
+  const options: ResolvedSignOptions = { envelope, noiseScale, step: mode, seed, sign: 'stochastic' };
   if (envelopeDecay !== undefined) options.envelopeDecay = envelopeDecay;
   return options;
 }

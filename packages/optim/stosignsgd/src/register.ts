@@ -18,7 +18,7 @@ export const stoSignSGDEntry: OptimizerEntry<StoSignSGDOptions> = {
   name: 'stosignsgd',
   packageName,
   description: 'StoSignSGD (Yu et al. 2026): unbiased stochastic sign of heavy-ball momentum, decoupled weight decay',
-  defaults: { learningRate: 1e-4, beta1: 0.9, weightDecay: 0, ...sign, impl: 'reference' },
+  defaults: { learningRate: 1e-4, beta1: 0.9, weightDecay: 0, ...sign, stateDtype: 'float32', impl: 'reference' },
   create: (options = {}) => stoSignSGD({ ...stoSignSGDEntry.defaults, ...options }),
 };
 
@@ -45,7 +45,7 @@ export const stoSignPlainSGDEntry: OptimizerEntry<StoSignPlainSGDOptions> = {
   name: 'stosign-sgd',
   packageName,
   description: 'StoSign-SGD: the unbiased stochastic sign of the raw gradient (StoSignSGD with beta1 = 0)',
-  defaults: { learningRate: 1e-4, weightDecay: 0, ...sign },
+  defaults: { learningRate: 1e-4, weightDecay: 0, ...sign, stateDtype: 'float32' },
   create: (options = {}) => stoSignPlainSGD({ ...stoSignPlainSGDEntry.defaults, ...options }),
 };
 

@@ -1,4 +1,15 @@
-import { addDecayedWeights, checkHyperparameter, chain, type GradientTransformation, identity, type ScalarOrSchedule, scaleByLearningRate, toSignBased } from '@unbiased/core';
+import {
+  addDecayedWeights,
+  checkHyperparameter,
+  checkStateDtype,
+  chain,
+  type GradientTransformation,
+  identity,
+  type ScalarOrSchedule,
+  type StateDtype,
+  scaleByLearningRate,
+  toSignBased,
+} from '@unbiased/core';
 import { type StoSignOptions, signConversionOptions } from './options.js';
 
 /** Options of {@link stoSignPlainSGD}. */
@@ -7,6 +18,8 @@ export interface StoSignPlainSGDOptions extends StoSignOptions {
   learningRate: ScalarOrSchedule;
   /** Decoupled weight decay `wd >= 0`, outside the sign. Default 0. */
   weightDecay?: ScalarOrSchedule;
+  /** Storage format of the envelope S (its only state): `float32` (default), `bf16` or `e4m3`. */
+  stateDtype?: StateDtype;
 }
 
 /**
@@ -16,9 +29,9 @@ export interface StoSignPlainSGDOptions extends StoSignOptions {
  * `chain(toSignBased(identity(), sign), addDecayedWeights(wd), scaleByLearningRate(lr))`; no momentum state.
  */
 export function stoSignPlainSGD(options: StoSignPlainSGDOptions): GradientTransformation {
-  const { learningRate, weightDecay = 0 } = options;
+  const { learningRate, weightDecay = 0, stateDtype = 'float32' } = options;
   if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
   if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
-  const sign = signConversionOptions(options);
+  const sign = { ...signConversionOptions(options), stateDtype: checkStateDtype(stateDtype) };
   return chain(toSignBased(identity(), sign), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

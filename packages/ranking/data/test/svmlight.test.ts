@@ -92,6 +92,24 @@ describe('readSvmlight: well-formed input', () => {
     expect((await readSvmlight(twoMembers).collect()).map(plain)).toEqual(expected);
   });
 
+  it('reads a Node Readable; stops cleanly when the consumer breaks early; streams once', async () => {
+    const { createReadStream } = await import('node:fs');
+    const fromStream = await readSvmlight(createReadStream(fixture('mslr-sample.txt'), { highWaterMark: 7 })).collect();
+    expect(fromStream.map((q) => q.qid)).toEqual(['1', '10', '2']);
+    const lines: string[] = [];
+    for (let q = 1; q <= 3000; q++) lines.push(`1 qid:${q} 1:${q}`);
+    const path = join(scratch, 'big.gz');
+    writeFileSync(path, gzipSync(Buffer.from(`${lines.join('\n')}\n`)));
+    const reader = readSvmlight(path);
+    let seen = 0;
+    for await (const q of reader) {
+      seen++;
+      if (q.qid === '5') break;
+    }
+    expect(seen).toBe(5);
+    expect((await caught(() => reader.collect())).code).toBe('BAD_STATE');
+  });
+
   it('a last line without newline and an empty input', async () => {
     expect((await readSvmlight(fromText('1 qid:a 2:0.5')).collect()).map((q) => q.qid)).toEqual(['a']);
     expect(await readSvmlight(fromText('')).collect()).toEqual([]);

@@ -1,31 +1,18 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, useBackend } from '@unbiased/core';
-import { positionBasedModel } from '@unbiased/ultr-data';
+import { useBackend } from '@unbiased/core';
 import { it } from 'vitest';
-import { dlaLearner, linearRanker, naiveLearner } from '../src/index.js';
-import { generateToyLtrData } from '../src/experiments/toy-data.js';
-import { ClickStream, clickBatchFromDraw, toyTensors } from '../src/experiments/toy-training.js';
+import { irwEstimator } from '../src/index.js';
 
-it('dbg', async () => {
+it('prof', async () => {
   await useBackend('cpu');
-  const rng = Rng.fromSeed(1);
-  const data = generateToyLtrData(rng, { trainQueries: 500, testQueries: 10 });
-  const tensors = toyTensors(data);
-  const stream = new ClickStream(rng, data.train, 10, positionBasedModel());
-  for (const kind of ['naive', 'dla', 'dla-off']) {
-    const ranker = linearRanker({ featureDim: 10 });
-    const learner = kind === 'naive' ? naiveLearner({ ranker }) : dlaLearner({ ranker, nonFinite: kind === 'dla-off' ? 'off' : 'error' });
-    for (let round = 0; round < 4; round++) {
-      const t0 = performance.now();
-      for (let s = 0; s < 100; s++) {
-        const b = clickBatchFromDraw(tensors, stream.next(256), 10);
-        learner.step(b);
-        b.dispose();
-      }
-      await learner.flush();
-      console.log(kind, round, ((performance.now() - t0) / 100).toFixed(2), 'ms/step', tf.memory().numTensors);
-    }
-    learner.dispose(); ranker.dispose();
-  }
-}, 300000);
+  const lists = 20000;
+  const est = irwEstimator({ listSize: 10 });
+  const batch = { clicks: tf.tensor2d(Float32Array.from({ length: lists * 10 }, (_, k) => (k % 3 === 0 ? 1 : 0)), [lists, 10]), relevanceLogits: tf.randomNormal([lists, 10]) as tf.Tensor2D, listWeights: tf.ones([lists]) };
+  est.step(batch);
+  const info = await tf.profile(() => { est.step(batch); });
+  const kernels = info.kernels.map((k) => ({ name: k.name, ms: Number(k.kernelTimeMs), shape: JSON.stringify(k.inputShapes) })).sort((a, b) => b.ms - a.ms);
+  let total = 0; for (const k of kernels) total += k.ms;
+  console.log('total', total.toFixed(1), 'kernels', kernels.length);
+  for (const k of kernels.slice(0, 15)) console.log(k.name, k.ms.toFixed(1), k.shape);
+}, 100000);

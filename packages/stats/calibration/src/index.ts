@@ -1,4 +1,4 @@
-export * from './diagnostics.js';
+export type { CalibrationDiagnostics, CalibrationWarning, Correction, Debiaser } from './diagnostics.js';
 export * from './lcc.js';
 export * from './kde.js';
 export * from './tweedie.js';

@@ -5,9 +5,12 @@ import { attenuationExperiment, kdeScorePerfCases, kdeScorePerfSuite } from '../
 
 describe('calibration-attenuation (smoke)', () => {
   it('runs in seconds, its claim holds and every metric is finite', async () => {
-    const start = performance.now();
+    // CPU time, not wall time: on a loaded machine (CI, other test files in parallel) the wall clock says more
+    // about the neighbours than about the experiment. Alone, wall ≈ CPU.
+    const cpuBefore = process.cpuUsage();
     const result = await attenuationExperiment.run({ backend: 'cpu', seed: 0, scale: 'smoke', rng: Rng.fromSeed(0), progress: () => {} });
-    expect((performance.now() - start) / 1000).toBeLessThan(10);
+    const cpu = process.cpuUsage(cpuBefore);
+    expect((cpu.user + cpu.system) / 1e6).toBeLessThan(10);
     expect(result.claim.holds, result.claim.text).toBe(true);
     for (const [name, value] of Object.entries(result.metrics)) expect(Number.isFinite(value), name).toBe(true);
     // the claim's quantities are reported
@@ -16,7 +19,7 @@ describe('calibration-attenuation (smoke)', () => {
     expect(Math.abs(result.metrics.slope_true! - 1)).toBeLessThan(0.05);
     expect(result.plots?.[0]?.series.length).toBeGreaterThan(4);
     expect(result.table?.rows.length).toBe(6);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('registration', () => {

@@ -36,7 +36,7 @@ describe('Gaussian KDE', () => {
     });
   });
 
-  it('log density and score agree with the direct formula (fast-check)', () => {
+  it('log density and the central-difference score agree with the direct formula (fast-check)', () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 2, maxLength: 40 }),
@@ -44,17 +44,35 @@ describe('Gaussian KDE', () => {
         (samples, z) => {
           fc.pre(new Set(samples).size > 1);
           const kde = gaussianKde(samples);
-          const direct = naiveKde(samples, kde.bandwidth, z);
-          fc.pre(Number.isFinite(direct.log) && direct.log > -600);
-          // both float64; 1e-10 covers the rounding of two differently ordered sums of up to 40 terms
-          expectClose((kdeLogDensity(kde, [z])[0] as number), direct.log, 1e-10 * (1 + Math.abs(direct.log)));
-          // central difference: error δ² |(log p)'''| / 6; with δ = 1e-4 h this is far below 1e-6 / h
-          const score = kdeScore(kde, [z], { delta: 1e-4 * kde.bandwidth })[0] as number;
-          expectClose(score, direct.score, 1e-6 * (1 + Math.abs(direct.score)) / kde.bandwidth);
+          const h = kde.bandwidth;
+          // the direct formula squares h: below ~1e-150 h² is subnormal and the reference itself loses digits
+          fc.pre(h > 1e-100);
+          const delta = 1e-3 * h;
+          const at = naiveKde(samples, h, z);
+          const plus = naiveKde(samples, h, z + delta);
+          const minus = naiveKde(samples, h, z - delta);
+          fc.pre([at, plus, minus].every((r) => Number.isFinite(r.log) && r.log > -600));
+          // both float64: 1e-12 relative covers two differently ordered sums of up to 40 terms and the logs
+          const logTol = 1e-12 * (1 + Math.abs(at.log));
+          expectClose(kdeLogDensity(kde, [z])[0] as number, at.log, logTol);
+          // the same central difference from the direct formula; its rounding error is ~ (log tolerance) / δ
+          const direct = (plus.log - minus.log) / (2 * delta);
+          const scoreTol = (2e-12 * (1 + Math.abs(plus.log) + Math.abs(minus.log))) / (2 * delta);
+          expectClose(kdeScore(kde, [z], { delta })[0] as number, direct, scoreTol);
         },
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('the central difference approximates the analytic score where log p̂ is smooth', () => {
+    // two samples one bandwidth apart; δ = 1e-3 h: truncation error δ² |(log p)‴| / 6 ~ 1e-7 / h
+    const samples = [0, 1];
+    const kde = gaussianKde(samples, { bandwidth: 1 });
+    for (const z of [-2, -0.3, 0.5, 1.7, 4]) {
+      const analytic = naiveKde(samples, 1, z).score;
+      expectClose(kdeScore(kde, [z], { delta: 1e-3 })[0] as number, analytic, 1e-6);
+    }
   });
 
   it('far outside the samples the values stay finite: score -> −(z − nearest)/h²', () => {

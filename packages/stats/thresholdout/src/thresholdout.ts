@@ -135,7 +135,8 @@ export class Thresholdout {
     this.keepRecord = options.record ?? true;
     let rng: Rng;
     if (typeof options.rng === 'number') rng = Rng.fromSeed(options.rng);
-    else if (options.rng instanceof Rng) rng = options.rng;
+    // Duck-typed, so an Rng from a second copy of @unbiased/core (bundles, ESM + CJS) is accepted too.
+    else if (typeof (options.rng as Rng | undefined)?.fold === 'function' && typeof (options.rng as Rng).prefix === 'function') rng = options.rng;
     else throw new UnbiasedError('INVALID_ARGUMENT', `rng must be an Rng or a uint32 seed; got ${describeValue(options.rng)}`, { field: 'rng' });
     this.prefixes = { eta: rng.fold(STREAM_ETA).prefix(0), xi: rng.fold(STREAM_XI).prefix(0), gamma: rng.fold(STREAM_GAMMA).prefix(0) };
     this.noisyThreshold = this.threshold + this.drawGamma();

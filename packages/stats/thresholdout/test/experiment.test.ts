@@ -5,10 +5,12 @@ import { adaptiveAttackExperiment, thresholdoutPerfCases, thresholdoutPerfSuite 
 
 describe('thresholdout-adaptive-attack (smoke)', () => {
   it('runs in seconds, its claim holds and every metric is finite', async () => {
-    const start = performance.now();
+    // CPU time, not wall time: on a loaded machine (CI, other test files in parallel) the wall clock says more
+    // about the neighbours than about the experiment. Alone, wall ≈ CPU.
+    const cpuBefore = process.cpuUsage();
     const result = await adaptiveAttackExperiment.run({ backend: 'cpu', seed: 0, scale: 'smoke', rng: Rng.fromSeed(0), progress: () => {} });
-    const seconds = (performance.now() - start) / 1000;
-    expect(seconds).toBeLessThan(10);
+    const cpu = process.cpuUsage(cpuBefore);
+    expect((cpu.user + cpu.system) / 1e6).toBeLessThan(10);
     expect(result.claim.holds, result.claim.text).toBe(true);
     for (const [name, value] of Object.entries(result.metrics)) expect(Number.isFinite(value), name).toBe(true);
     expect(result.table?.rows).toHaveLength(5);
@@ -17,7 +19,7 @@ describe('thresholdout-adaptive-attack (smoke)', () => {
     // the attack works on the standard holdout: training and holdout accuracy well above fresh at k = 500
     expect(result.metrics.standard_holdout_k500).toBeGreaterThan(0.6);
     expect(Math.abs(result.metrics.standard_fresh_k500! - 0.5)).toBeLessThan(0.03);
-  }, 30_000);
+  }, 60_000);
 });
 
 describe('registration', () => {

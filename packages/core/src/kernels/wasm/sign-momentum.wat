@@ -16,14 +16,16 @@
 ;;   8 NOISE      stochastic sign: s = sign(d + n*(G'*c)), n = f32(hash(prefix, i) >> 8) * 2^-23 - 1
 ;;  16 RESTORED   out = s * G' (otherwise out = s)
 ;;  32 WD         u = out + p*wd (decoupled weight decay; skipped entirely when wd = 0, as the reference)
-;;  64 BF16       m, G, mOut, GOut are bfloat16 (decoded exactly; m', G' rounded to nearest even, NaN kept)
+;;  64 BF16       m, G, mOut, GOut are bfloat16 (decoded exactly; m', G' rounded to nearest even, NaN kept),
+;;               and the step continues with the rounded values (the direction d of the momentum kinds, and G')
+;;               as core's ema/signConversion with stateDtype 'bf16' do; Lion's direction is not state
 ;; 128 UPDATES    write u*neglr (the update) to pOut instead of p + u*neglr (the new parameter)
 ;;
 ;; Per element, every operation rounded to float32 in exactly the order of the reference transform chain
 ;; (WebAssembly never contracts to FMA), so the results equal the tfjs wasm backend running
 ;; chain(ema, signConversion | scaleBySign, addDecayedWeights, scaleByLearningRate) bit for bit:
-;;   d   = f32(f32(m*b1) + f32(g*omb1))
-;;   G'  = pmax(f32(G*decay), |d|)          pmax(a, b) = a < b ? b : a: the tfjs wasm Maximum kernel
+;;   d   = f32(f32(m*b1) + f32(g*omb1))        BF16 and not LION: d = bf16(d)
+;;   G'  = pmax(f32(G*decay), |d|)              pmax(a, b) = a < b ? b : a: the tfjs wasm Maximum kernel; BF16: bf16(G')
 ;;   arg = f32(d + f32(n * f32(G'*c)))       (NOISE)
 ;;   s   = (arg > 0) - (arg < 0)             (+0 for 0 and NaN, as tf.sign)
 ;;   out = RESTORED ? f32(s*G') : s
@@ -33,12 +35,14 @@
 (module
   (import "env" "memory" (memory 0))
 
+  ;; Generic: every flag combination, elements [start, n) of the variable (start a multiple of 4; the hash
+  ;; index of element i is i).
   (func (export "step")
     (param $p i32) (param $g i32) (param $m i32) (param $G i32)
     (param $pOut i32) (param $mOut i32) (param $GOut i32)
     (param $n i32) (param $flags i32) (param $prefix i32)
     (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32)
-    (param $decay f32) (param $c f32) (param $wd f32) (param $neglr f32) (param $gs f32)
+    (param $decay f32) (param $c f32) (param $wd f32) (param $neglr f32) (param $gs f32) (param $start i32)
     (local $lion i32) (local $env i32) (local $tensor i32) (local $noise i32)
     (local $restored i32) (local $wdOn i32) (local $bf16 i32) (local $updates i32)
     (local $i i32) (local $n4 i32) (local $o4 i32) (local $o2 i32)
@@ -71,14 +75,14 @@
     (local.set $vgs (f32x4.splat (local.get $gs)))
     (local.set $Gn (local.get $vgs))
     (local.set $vprefix (i32x4.splat (local.get $prefix)))
-    (local.set $vidx (v128.const i32x4 0 1 2 3))
+    (local.set $vidx (i32x4.add (i32x4.splat (local.get $start)) (v128.const i32x4 0 1 2 3)))
 
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
-    (local.set $i (i32.const 0))
+    (local.set $i (local.get $start))
 
-    ;; ---- SIMD: four elements per iteration ----
+    ;; ---- SIMD: four elements per iteration (from $start, a multiple of 4) ----
     (block $simdDone
-      (br_if $simdDone (i32.eqz (local.get $n4)))
+      (br_if $simdDone (i32.ge_u (local.get $i) (local.get $n4)))
       (loop $simd
         (local.set $o4 (i32.shl (local.get $i) (i32.const 2)))
         (local.set $o2 (i32.shl (local.get $i) (i32.const 1)))
@@ -92,27 +96,30 @@
         (local.set $mn (local.get $dx))
         (if (local.get $lion)
           (then (local.set $mn (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb2)) (f32x4.mul (local.get $gx) (local.get $vomb2))))))
-        (if (i32.eqz (local.get $tensor))
+        (if (local.get $bf16)
           (then
-            (if (local.get $bf16)
-              (then
-                ;; round to nearest even: (bits + 0x7fff + ((bits >> 16) & 1)) >> 16; NaN: (bits >> 16) | 0x40
-                (local.set $bits (local.get $mn))
-                (local.set $h
-                  (i32x4.shr_u
-                    (i32x4.add
-                      (i32x4.add (local.get $bits) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
-                      (v128.and (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
-                    (i32.const 16)))
-                (local.set $h
-                  (v128.bitselect
-                    (v128.or (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
-                    (local.get $h)
-                    (i32x4.gt_u
-                      (v128.and (local.get $bits) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
-                      (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
-                (v128.store64_lane align=2 0 (i32.add (local.get $mOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h))))
-              (else (v128.store align=4 (i32.add (local.get $mOut) (local.get $o4)) (local.get $mn))))))
+            ;; round to nearest even: (bits + 0x7fff + ((bits >> 16) & 1)) >> 16; NaN: (bits >> 16) | 0x40
+            (local.set $bits (local.get $mn))
+            (local.set $h
+              (i32x4.shr_u
+                (i32x4.add
+                  (i32x4.add (local.get $bits) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                  (v128.and (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+                (i32.const 16)))
+            (local.set $h
+              (v128.bitselect
+                (v128.or (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40))
+                (local.get $h)
+                (i32x4.gt_u
+                  (v128.and (local.get $bits) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
+                  (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+            (if (i32.eqz (local.get $tensor))
+              (then (v128.store64_lane align=2 0 (i32.add (local.get $mOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h)))))
+            ;; the momentum kinds continue with the stored (rounded) moment, as ema({ stateDtype: 'bf16' })
+            (if (i32.eqz (local.get $lion)) (then (local.set $dx (i32x4.shl (local.get $h) (i32.const 16))))))
+          (else
+            (if (i32.eqz (local.get $tensor))
+              (then (v128.store align=4 (i32.add (local.get $mOut) (local.get $o4)) (local.get $mn))))))
         ;; envelope
         (if (local.get $env)
           (then
@@ -137,7 +144,9 @@
                     (i32x4.gt_u
                       (v128.and (local.get $bits) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
                       (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
-                (v128.store64_lane align=2 0 (i32.add (local.get $GOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h))))
+                (v128.store64_lane align=2 0 (i32.add (local.get $GOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h)))
+                ;; the sign uses the stored (rounded) envelope, as signConversion({ stateDtype: 'bf16' })
+                (local.set $Gn (i32x4.shl (local.get $h) (i32.const 16))))
               (else (v128.store align=4 (i32.add (local.get $GOut) (local.get $o4)) (local.get $Gn))))))
         ;; stochastic sign: arg = d + n * (G' * c), n from hashIndex(prefix, i) (rng/hash.ts)
         (local.set $arg (local.get $dx))
@@ -204,19 +213,20 @@
         (local.set $mnf (local.get $df))
         (if (local.get $lion)
           (then (local.set $mnf (f32.add (f32.mul (local.get $mf) (local.get $b2)) (f32.mul (local.get $gf) (local.get $omb2))))))
-        (if (i32.eqz (local.get $tensor))
+        (if (local.get $bf16)
           (then
-            (if (local.get $bf16)
-              (then
-                (local.set $bs (i32.reinterpret_f32 (local.get $mnf)))
-                (i32.store16 (i32.add (local.get $mOut) (local.get $o2))
-                  (select
-                    (i32.or (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 0x40))
-                    (i32.shr_u
-                      (i32.add (i32.add (local.get $bs) (i32.const 0x7fff)) (i32.and (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 1)))
-                      (i32.const 16))
-                    (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000)))))
-              (else (f32.store (i32.add (local.get $mOut) (local.get $o4)) (local.get $mnf))))))
+            (local.set $bs (i32.reinterpret_f32 (local.get $mnf)))
+            (local.set $hs
+              (select
+                (i32.or (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 0x40))
+                (i32.shr_u
+                  (i32.add (i32.add (local.get $bs) (i32.const 0x7fff)) (i32.and (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 1)))
+                  (i32.const 16))
+                (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000))))
+            (if (i32.eqz (local.get $tensor)) (then (i32.store16 (i32.add (local.get $mOut) (local.get $o2)) (local.get $hs))))
+            (if (i32.eqz (local.get $lion)) (then (local.set $df (f32.reinterpret_i32 (i32.shl (local.get $hs) (i32.const 16)))))))
+          (else
+            (if (i32.eqz (local.get $tensor)) (then (f32.store (i32.add (local.get $mOut) (local.get $o4)) (local.get $mnf))))))
         (if (local.get $env)
           (then
             (local.set $Gf
@@ -229,13 +239,15 @@
             (if (local.get $bf16)
               (then
                 (local.set $bs (i32.reinterpret_f32 (local.get $Gnf)))
-                (i32.store16 (i32.add (local.get $GOut) (local.get $o2))
+                (local.set $hs
                   (select
                     (i32.or (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 0x40))
                     (i32.shr_u
                       (i32.add (i32.add (local.get $bs) (i32.const 0x7fff)) (i32.and (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 1)))
                       (i32.const 16))
-                    (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000)))))
+                    (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000))))
+                (i32.store16 (i32.add (local.get $GOut) (local.get $o2)) (local.get $hs))
+                (local.set $Gnf (f32.reinterpret_i32 (i32.shl (local.get $hs) (i32.const 16)))))
               (else (f32.store (i32.add (local.get $GOut) (local.get $o4)) (local.get $Gnf))))))
         (local.set $argf (local.get $df))
         (if (local.get $noise)
@@ -273,6 +285,170 @@
             (else (f32.add (local.get $pf) (local.get $uf)))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))
+  )
+
+  ;; StoSignSGD fast path, float32 state: exactly `step` with flags ENV|NOISE[|WD] (bounded, per-coordinate
+  ;; envelope, parameters out), for elements [0, n & ~3); the caller runs `step` from n & ~3 for the rest. No
+  ;; flag tests in the loop but the weight decay one, and the hash's first stage is incremental:
+  ;; (i + 0x2545f491) * 0x27d4eb2f advances by 4 * 0x27d4eb2f = 0x9f53acbc (mod 2^32) every 4 elements.
+  (func (export "stosign32")
+    (param $p i32) (param $g i32) (param $m i32) (param $G i32)
+    (param $pOut i32) (param $mOut i32) (param $GOut i32)
+    (param $n i32) (param $prefix i32) (param $wdOn i32)
+    (param $b1 f32) (param $omb1 f32) (param $decay f32) (param $c f32) (param $wd f32) (param $neglr f32)
+    (local $o i32) (local $end i32) 
+    (local $vb1 v128) (local $vomb1 v128) (local $vdecay v128) (local $vc v128) (local $vwd v128) (local $vneglr v128)
+    (local $vprefix v128) (local $x v128)
+    (local $dx v128) (local $Gn v128) (local $h v128) (local $arg v128) (local $sx v128) (local $px v128)
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vomb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vdecay (f32x4.splat (local.get $decay)))
+    (local.set $vc (f32x4.splat (local.get $c)))
+    (local.set $vwd (f32x4.splat (local.get $wd)))
+    (local.set $vneglr (f32x4.splat (local.get $neglr)))
+    (local.set $vprefix (i32x4.splat (local.get $prefix)))
+    (local.set $x
+      (i32x4.mul
+        (i32x4.add (v128.const i32x4 0 1 2 3) (v128.const i32x4 0x2545f491 0x2545f491 0x2545f491 0x2545f491))
+        (v128.const i32x4 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f)))
+    ;; byte offset (of float32 arrays) past the last full group of 4
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $o (i32.const 0))
+    (block $done
+      (br_if $done (i32.eqz (local.get $end)))
+      (loop $loop
+        (local.set $dx
+          (f32x4.add
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $m) (local.get $o))) (local.get $vb1))
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $g) (local.get $o))) (local.get $vomb1))))
+        (v128.store align=4 (i32.add (local.get $mOut) (local.get $o)) (local.get $dx))
+        (local.set $Gn (f32x4.pmax (f32x4.mul (v128.load align=4 (i32.add (local.get $G) (local.get $o))) (local.get $vdecay)) (f32x4.abs (local.get $dx))))
+        (v128.store align=4 (i32.add (local.get $GOut) (local.get $o)) (local.get $Gn))
+        ;; hashIndex(prefix, i) = fmix32(fmix32(prefix ^ x_i) + 0x165667b1)
+        (local.set $h (v128.xor (local.get $vprefix) (local.get $x)))
+        (local.set $x (i32x4.add (local.get $x) (v128.const i32x4 0x9f53acbc 0x9f53acbc 0x9f53acbc 0x9f53acbc)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.add (local.get $h) (v128.const i32x4 0x165667b1 0x165667b1 0x165667b1 0x165667b1)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        ;; arg = d + n * (G' * c), n = f32(word >> 8) * 2^-23 - 1
+        (local.set $arg
+          (f32x4.add
+            (local.get $dx)
+            (f32x4.mul
+              (f32x4.sub
+                (f32x4.mul (f32x4.convert_i32x4_s (i32x4.shr_u (local.get $h) (i32.const 8))) (v128.const f32x4 0x1p-23 0x1p-23 0x1p-23 0x1p-23))
+                (v128.const f32x4 1 1 1 1))
+              (f32x4.mul (local.get $Gn) (local.get $vc)))))
+        (local.set $sx
+          (f32x4.sub
+            (v128.and (f32x4.gt (local.get $arg) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+            (v128.and (f32x4.lt (local.get $arg) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+        (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $o))))
+        (if (local.get $wdOn) (then (local.set $sx (f32x4.add (local.get $sx) (f32x4.mul (local.get $px) (local.get $vwd))))))
+        (v128.store align=4 (i32.add (local.get $pOut) (local.get $o)) (f32x4.add (local.get $px) (f32x4.mul (local.get $sx) (local.get $vneglr))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $loop (i32.lt_u (local.get $o) (local.get $end)))))
+  )
+
+  ;; StoSignSGD fast path, bfloat16 state (FLAG_BF16): exactly `step` with flags ENV|NOISE[|WD]|BF16 (bounded, per-coordinate
+  ;; envelope, parameters out), for elements [0, n & ~3); the caller runs `step` from n & ~3 for the rest. No
+  ;; flag tests in the loop but the weight decay one, and the hash's first stage is incremental:
+  ;; (i + 0x2545f491) * 0x27d4eb2f advances by 4 * 0x27d4eb2f = 0x9f53acbc (mod 2^32) every 4 elements.
+  (func (export "stosign16")
+    (param $p i32) (param $g i32) (param $m i32) (param $G i32)
+    (param $pOut i32) (param $mOut i32) (param $GOut i32)
+    (param $n i32) (param $prefix i32) (param $wdOn i32)
+    (param $b1 f32) (param $omb1 f32) (param $decay f32) (param $c f32) (param $wd f32) (param $neglr f32)
+    (local $o i32) (local $end i32) (local $o2 i32) (local $bits v128) (local $r v128)
+    (local $vb1 v128) (local $vomb1 v128) (local $vdecay v128) (local $vc v128) (local $vwd v128) (local $vneglr v128)
+    (local $vprefix v128) (local $x v128)
+    (local $dx v128) (local $Gn v128) (local $h v128) (local $arg v128) (local $sx v128) (local $px v128)
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vomb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vdecay (f32x4.splat (local.get $decay)))
+    (local.set $vc (f32x4.splat (local.get $c)))
+    (local.set $vwd (f32x4.splat (local.get $wd)))
+    (local.set $vneglr (f32x4.splat (local.get $neglr)))
+    (local.set $vprefix (i32x4.splat (local.get $prefix)))
+    (local.set $x
+      (i32x4.mul
+        (i32x4.add (v128.const i32x4 0 1 2 3) (v128.const i32x4 0x2545f491 0x2545f491 0x2545f491 0x2545f491))
+        (v128.const i32x4 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f)))
+    ;; byte offset (of float32 arrays) past the last full group of 4
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $o (i32.const 0))
+    (block $done
+      (br_if $done (i32.eqz (local.get $end)))
+      (loop $loop
+        (local.set $o2 (i32.shr_u (local.get $o) (i32.const 1)))
+        (local.set $dx
+          (f32x4.add
+            (f32x4.mul (i32x4.shl (v128.load16x4_u align=2 (i32.add (local.get $m) (local.get $o2))) (i32.const 16)) (local.get $vb1))
+            (f32x4.mul (v128.load align=4 (i32.add (local.get $g) (local.get $o))) (local.get $vomb1))))
+        (local.set $bits (local.get $dx))
+        (local.set $r
+          (i32x4.shr_u
+            (i32x4.add
+              (i32x4.add (local.get $bits) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16)))
+        (local.set $r (v128.bitselect (v128.or (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40)) (local.get $r) (f32x4.ne (local.get $bits) (local.get $bits))))
+        (v128.store64_lane align=2 0 (i32.add (local.get $mOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $r) (local.get $r)))
+        (local.set $dx (i32x4.shl (local.get $r) (i32.const 16)))
+        (local.set $Gn
+          (f32x4.pmax
+            (f32x4.mul (i32x4.shl (v128.load16x4_u align=2 (i32.add (local.get $G) (local.get $o2))) (i32.const 16)) (local.get $vdecay))
+            (f32x4.abs (local.get $dx))))
+        (local.set $bits (local.get $Gn))
+        (local.set $r
+          (i32x4.shr_u
+            (i32x4.add
+              (i32x4.add (local.get $bits) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+              (v128.and (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 1 1 1 1)))
+            (i32.const 16)))
+        (local.set $r (v128.bitselect (v128.or (i32x4.shr_u (local.get $bits) (i32.const 16)) (v128.const i32x4 0x40 0x40 0x40 0x40)) (local.get $r) (f32x4.ne (local.get $bits) (local.get $bits))))
+        (v128.store64_lane align=2 0 (i32.add (local.get $GOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $r) (local.get $r)))
+        (local.set $Gn (i32x4.shl (local.get $r) (i32.const 16)))
+        ;; hashIndex(prefix, i) = fmix32(fmix32(prefix ^ x_i) + 0x165667b1)
+        (local.set $h (v128.xor (local.get $vprefix) (local.get $x)))
+        (local.set $x (i32x4.add (local.get $x) (v128.const i32x4 0x9f53acbc 0x9f53acbc 0x9f53acbc 0x9f53acbc)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.add (local.get $h) (v128.const i32x4 0x165667b1 0x165667b1 0x165667b1 0x165667b1)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0x85ebca6b 0x85ebca6b 0x85ebca6b 0x85ebca6b)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 13))))
+        (local.set $h (i32x4.mul (local.get $h) (v128.const i32x4 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35 0xc2b2ae35)))
+        (local.set $h (v128.xor (local.get $h) (i32x4.shr_u (local.get $h) (i32.const 16))))
+        ;; arg = d + n * (G' * c), n = f32(word >> 8) * 2^-23 - 1
+        (local.set $arg
+          (f32x4.add
+            (local.get $dx)
+            (f32x4.mul
+              (f32x4.sub
+                (f32x4.mul (f32x4.convert_i32x4_s (i32x4.shr_u (local.get $h) (i32.const 8))) (v128.const f32x4 0x1p-23 0x1p-23 0x1p-23 0x1p-23))
+                (v128.const f32x4 1 1 1 1))
+              (f32x4.mul (local.get $Gn) (local.get $vc)))))
+        (local.set $sx
+          (f32x4.sub
+            (v128.and (f32x4.gt (local.get $arg) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+            (v128.and (f32x4.lt (local.get $arg) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+        (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $o))))
+        (if (local.get $wdOn) (then (local.set $sx (f32x4.add (local.get $sx) (f32x4.mul (local.get $px) (local.get $vwd))))))
+        (v128.store align=4 (i32.add (local.get $pOut) (local.get $o)) (f32x4.add (local.get $px) (f32x4.mul (local.get $sx) (local.get $vneglr))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $loop (i32.lt_u (local.get $o) (local.get $end)))))
   )
 
   ;; Pass 1 of the per-tensor envelope: writes m' (float32 or bfloat16, as `step`) and returns max |d| over
@@ -326,7 +502,8 @@
                 (i32x4.gt_u
                   (v128.and (local.get $bits) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff))
                   (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
-            (v128.store64_lane align=2 0 (i32.add (local.get $mOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h))))
+            (v128.store64_lane align=2 0 (i32.add (local.get $mOut) (local.get $o2)) (i16x8.narrow_i32x4_u (local.get $h) (local.get $h)))
+            (if (i32.eqz (local.get $lion)) (then (local.set $dx (i32x4.shl (local.get $h) (i32.const 16))))))
           (else (v128.store align=4 (i32.add (local.get $mOut) (local.get $o4)) (local.get $mn))))
         ;; f32x4.max propagates NaN
         (local.set $vmax (f32x4.max (local.get $vmax) (f32x4.abs (local.get $dx))))
@@ -353,13 +530,15 @@
         (if (local.get $bf16)
           (then
             (local.set $bs (i32.reinterpret_f32 (local.get $mnf)))
-            (i32.store16 (i32.add (local.get $mOut) (local.get $o2))
+            (local.set $bs
               (select
                 (i32.or (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 0x40))
                 (i32.shr_u
                   (i32.add (i32.add (local.get $bs) (i32.const 0x7fff)) (i32.and (i32.shr_u (local.get $bs) (i32.const 16)) (i32.const 1)))
                   (i32.const 16))
-                (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000)))))
+                (i32.gt_u (i32.and (local.get $bs) (i32.const 0x7fffffff)) (i32.const 0x7f800000))))
+            (i32.store16 (i32.add (local.get $mOut) (local.get $o2)) (local.get $bs))
+            (if (i32.eqz (local.get $lion)) (then (local.set $df (f32.reinterpret_i32 (i32.shl (local.get $bs) (i32.const 16)))))))
           (else (f32.store (i32.add (local.get $mOut) (local.get $o4)) (local.get $mnf))))
         (local.set $max (f32.max (local.get $max) (f32.abs (local.get $df))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))

@@ -1,5 +1,3 @@
-// Gradients are taken with tf.valueAndGrads here: register tfjs's gradient functions where training happens.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ExperimentContext, type GradientTransformation, type NamedTensors, quantizeE4M3, type Rng, type Series } from '@unbiased/core';
 import { checkpoints, readNumbers, TransformRun } from './training.js';
@@ -13,7 +11,7 @@ import { checkpoints, readNumbers, TransformRun } from './training.js';
  *   backward  dW2 = q(h)^T q(dy_hat),  dh = q(dy_hat) q(W2)^T,  dW1 = q(x)^T q(dz1)
  *
  * with q = quantizeE4M3 (per-tensor amax scaling). The inputs are quantized once for the whole data set (they are
- * fixed data); weights, activations and gradient outputs are quantized at every use through tf.customGrad.
+ * fixed data); weights, activations and gradient outputs are quantized at every use (see {@link fp8BatchLoss}).
  * Optimizer states may additionally be stored in e4m3 (the transforms' `stateDtype`).
  */
 export const MLP_INPUTS = 32;
@@ -62,30 +60,42 @@ export function makeTeacherData(rng: Rng): TeacherData {
 }
 
 /**
- * `a b` with FP8 operands: forward `q(a) q(b)` (or `a q(b)` when `a` is already-quantized data); backward quantizes
- * the gradient output `dy` and returns `q(dy) q(b)^T` for `a` (zeros for data, which needs no gradient) and
- * `q(a)^T q(dy)` for `b`.
+ * The student's batch loss `mean((q(relu(x W1 + b1)) q(W2) + b2 - y)^2)` (x already quantized) as one tf.customGrad
+ * op, whose backward pass is written out with the FP8 gradient outputs:
+ *
+ *   d_pred = 2 (pred - y) / B,   dW2 = q(h)^T q(d_pred),   db2 = sum d_pred,   dh = q(d_pred) q(W2)^T
+ *   dz1 = dh * [z1 > 0],          dW1 = q(x)^T q(dz1),      db1 = sum dz1
+ *
+ * Biases are added in float32 and get float32 gradients (they are not matmul operands). One custom op for the whole
+ * loss also means no tfjs gradient needs to be registered (`register_all_gradients` is ES-module source that plain
+ * Node cannot load), so the experiment runs the same under the CLI and under vitest.
  */
-function fp8MatMul(aIsQuantizedData: boolean): (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D {
+export function fp8BatchLoss(xQuantized: tf.Tensor2D, y: tf.Tensor2D): (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar {
   return tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [a, b, save] = inputs as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-    const aq = aIsQuantizedData ? a : (quantizeE4M3(a) as tf.Tensor2D);
-    const bq = quantizeE4M3(b) as tf.Tensor2D;
-    save([aq, bq]);
+    const [w1, b1, w2, b2, save] = inputs as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+    const z1 = tf.add(tf.matMul(xQuantized, quantizeE4M3(w1) as tf.Tensor2D), b1);
+    const hQuantized = quantizeE4M3(tf.relu(z1)) as tf.Tensor2D;
+    const w2Quantized = quantizeE4M3(w2) as tf.Tensor2D;
+    const residual = tf.sub(tf.add(tf.matMul(hQuantized, w2Quantized), b2), y);
+    save([z1, hQuantized, w2Quantized, residual]);
     return {
-      value: tf.matMul(aq, bq),
+      value: tf.mean(tf.square(residual)) as tf.Scalar,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [aSaved, bSaved] = saved as [tf.Tensor2D, tf.Tensor2D];
-        const dyq = quantizeE4M3(dy) as tf.Tensor2D;
-        const da = aIsQuantizedData ? tf.zerosLike(aSaved) : tf.matMul(dyq, bSaved, false, true);
-        return [da, tf.matMul(aSaved, dyq, true, false)];
+        const [z1Saved, hSaved, w2Saved, residualSaved] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const dPrediction = tf.mul(residualSaved, tf.mul(dy, tf.scalar(2 / residualSaved.shape[0]))) as tf.Tensor2D;
+        const dPredictionQuantized = quantizeE4M3(dPrediction) as tf.Tensor2D;
+        const dh = tf.matMul(dPredictionQuantized, w2Saved, false, true);
+        const dz1 = tf.mul(dh, tf.step(z1Saved)) as tf.Tensor2D;
+        return [
+          tf.matMul(xQuantized, quantizeE4M3(dz1) as tf.Tensor2D, true, false),
+          tf.sum(dz1, 0),
+          tf.matMul(hSaved, dPredictionQuantized, true, false),
+          tf.sum(dPrediction, 0),
+        ];
       },
     };
-  }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+  }) as (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar;
 }
-
-const firstLayer = fp8MatMul(true);
-const secondLayer = fp8MatMul(false);
 
 /** Student parameters: Glorot-uniform weights, zero biases. */
 export function initStudent(rng: Rng): NamedTensors {
@@ -150,11 +160,12 @@ export async function trainStudent(
         const xb = tf.gather(data.xQuantized, indices);
         const yb = tf.gather(data.y, indices);
         const p = run.params;
-        const lossAndGrads = tf.valueAndGrads((w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => {
-          const h = tf.relu(tf.add(firstLayer(xb, w1), b1));
-          return tf.mean(tf.square(tf.sub(tf.add(secondLayer(h, w2), b2), yb)));
-        });
-        const result = lossAndGrads([p.w1 as tf.Tensor, p.b1 as tf.Tensor, p.w2 as tf.Tensor, p.b2 as tf.Tensor]);
+        const result = tf.valueAndGrads(fp8BatchLoss(xb as tf.Tensor2D, yb as tf.Tensor2D))([
+          p.w1 as tf.Tensor,
+          p.b1 as tf.Tensor,
+          p.w2 as tf.Tensor,
+          p.b2 as tf.Tensor,
+        ]);
         return { value: result.value, grads: { w1: result.grads[0], b1: result.grads[1], w2: result.grads[2], b2: result.grads[3] } as NamedTensors };
       });
       run.step(grads);

@@ -5,6 +5,7 @@ import { clickWeightedSoftmaxLoss } from '../losses/click-weighted-softmax.js';
 import { weightsRelativeToFirst } from '../losses/position-weights.js';
 import { adagrad } from '../optim/adagrad.js';
 import { type PropensityArchitecture, type PropensityModel, propensityModel, relativePropensities } from '../propensity/propensity-model.js';
+import { repeatRows } from '../broadcast.js';
 import { scoreLists } from '../rankers/types.js';
 import { withoutGradient } from '../stop-gradient.js';
 import { integerOption, maxWeightOption } from '../validate.js';
@@ -73,7 +74,7 @@ export function dlaLearner(options: DlaOptions): DlaLearner {
       const ipw = withoutGradient((x) => weightsRelativeToFirst(x, { maxWeight: maxPropensityWeight }), g);
       const irw = withoutGradient((x) => weightsRelativeToFirst(x, { maxWeight: maxRelevanceWeight }), f);
       const ranking = clickWeightedSoftmaxLoss(f, clicks, { mask, listWeights, positionWeights: ipw });
-      const examination = clickWeightedSoftmaxLoss(tf.broadcastTo(tf.reshape(g, [1, n]), [batchSize, n]), clicks, {
+      const examination = clickWeightedSoftmaxLoss(repeatRows(g, batchSize), clicks, {
         mask,
         listWeights,
         positionWeights: irw,

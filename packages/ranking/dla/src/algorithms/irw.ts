@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
+import { repeatRows } from '../broadcast.js';
 import { clickWeightedSoftmaxLoss } from '../losses/click-weighted-softmax.js';
 import { weightsRelativeToFirst } from '../losses/position-weights.js';
 import { adagrad } from '../optim/adagrad.js';
@@ -72,7 +73,7 @@ export function irwEstimator({ listSize, propensityArchitecture = 'logits', rng,
   const loss = (batch: IrwBatch): tf.Scalar => {
     const [batchSize, n] = checkIrwBatch(batch, size);
     return tf.tidy(() => {
-      const g = tf.broadcastTo(tf.reshape(model.logits(n), [1, n]), [batchSize, n]);
+      const g = repeatRows(model.logits(n), batchSize);
       const v = weightsRelativeToFirst(batch.relevanceLogits, { maxWeight: clip });
       return clickWeightedSoftmaxLoss(g, batch.clicks, { mask: batch.mask, listWeights: batch.listWeights, positionWeights: v });
     });

@@ -22,6 +22,8 @@ export interface PropensityRecoveryConfig {
   dlaBatchSize: number;
   dlaLearningRate: number;
   dlaPropensityLearningRate: number;
+  /** Cosine-decay DLA's propensity learning rate to 0 over the run. */
+  dlaPropensityCosineDecay: boolean;
 }
 
 /**
@@ -41,6 +43,7 @@ export const PROPENSITY_RECOVERY_SCALES: Record<Scale, PropensityRecoveryConfig>
     dlaBatchSize: 256,
     dlaLearningRate: 0.05,
     dlaPropensityLearningRate: 0.2,
+    dlaPropensityCosineDecay: true,
   },
   full: {
     trainQueries: 2000,
@@ -53,6 +56,7 @@ export const PROPENSITY_RECOVERY_SCALES: Record<Scale, PropensityRecoveryConfig>
     dlaBatchSize: 256,
     dlaLearningRate: 0.05,
     dlaPropensityLearningRate: 0.2,
+    dlaPropensityCosineDecay: true,
   },
 };
 
@@ -149,6 +153,7 @@ export async function runPropensityRecovery(ctx: ExperimentContext, config: Prop
           truePropensities: model.examination(l),
           learningRate: config.dlaLearningRate,
           propensityLearningRate: config.dlaPropensityLearningRate,
+          propensityCosineDecay: config.dlaPropensityCosineDecay,
           rng: rng.fold(`dla-${eta}`),
           progress: (f) => ctx.progress((done + f) / jobs, `DLA eta=${eta}`),
           ...(ctx.signal ? { signal: ctx.signal } : {}),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng, Series } from '@unbiased/core';
+import { cosineDecaySchedule, type Rng, type Series } from '@unbiased/core';
 import type { ClickModel } from '@unbiased/ultr-data';
 import { dlaLearner } from '../algorithms/dual-learning.js';
 import { ipwLearner } from '../algorithms/ipw.js';
@@ -117,6 +117,8 @@ export interface ToyRunConfig {
   learningRate?: number;
   /** Adagrad learning rate of DLA's propensity logits. Default 0.05 [C]. */
   propensityLearningRate?: number;
+  /** Decay DLA's propensity learning rate to 0 by a cosine over the run (averages out its noise at the end). Default false. */
+  propensityCosineDecay?: boolean;
   /** Reports the fraction of this run done. */
   progress?: (fraction: number) => void;
   signal?: AbortSignal;
@@ -136,7 +138,9 @@ function makeLearner(method: Exclude<ToyMethod, 'oracle'>, ranker: Ranker, confi
   if (method === 'naive') return naiveLearner(common);
   if (method === 'ipw-true') return ipwLearner({ ...common, propensities: config.truePropensities.subarray(0, listSize) });
   if (method === 'dla') {
-    return dlaLearner({ ...common, propensityOptimizer: () => adagrad({ learningRate: config.propensityLearningRate ?? 0.05 }) });
+    const init = config.propensityLearningRate ?? 0.05;
+    const learningRate = config.propensityCosineDecay ? cosineDecaySchedule({ init, decaySteps: config.steps }) : init;
+    return dlaLearner({ ...common, propensityOptimizer: () => adagrad({ learningRate }) });
   }
   if (method === 'regression-em') return regressionEmLearner({ ...common, rng: config.rng.fold('regression-em') });
   return pairwiseDebiasLearner(common);

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maskCondition } from '../rankers/types.js';
+import { logSoftmaxRows } from './log-softmax.js';
+import { repeatColumns, repeatRows } from '../broadcast.js';
 import { asFloat32, withoutGradient } from '../stop-gradient.js';
 import { checkListExtras, checkRank, checkShape, invalidArgument, maxWeightOption } from '../validate.js';
 
@@ -54,13 +56,14 @@ export function clickWeightedSoftmaxLoss(logits: tf.Tensor, labels: tf.Tensor, o
     const real = maskCondition(mask, [batchSize, listSize]);
     const zeros = tf.zeros([batchSize, listSize]);
     const masked = tf.where(real, logits, tf.fill([batchSize, listSize], PADDED_LOGIT));
-    const logProbabilities = tf.logSoftmax(masked, 1);
+    const logProbabilities = logSoftmaxRows(masked);
     let weights = tf.where(real, asFloat32(labels), zeros);
     if (positionWeights !== undefined) {
-      const w = clip === Infinity ? positionWeights : tf.minimum(positionWeights, tf.scalar(clip));
-      weights = tf.mul(weights, tf.where(real, tf.broadcastTo(asFloat32(w), [batchSize, listSize]), zeros));
+      const full = positionWeights.shape.length === 1 ? repeatRows(asFloat32(positionWeights), batchSize) : asFloat32(positionWeights);
+      const w = clip === Infinity ? full : tf.minimum(full, tf.fill([batchSize, listSize], clip));
+      weights = tf.mul(weights, tf.where(real, w, zeros));
     }
-    if (listWeights !== undefined) weights = tf.mul(weights, tf.expandDims(asFloat32(listWeights), 1));
+    if (listWeights !== undefined) weights = tf.mul(weights, repeatColumns(asFloat32(listWeights), listSize));
     const total = tf.neg(tf.sum(tf.mul(weights, logProbabilities)));
     if (reduction === 'sum') return total as tf.Scalar;
     // Not divNoNan: its gradient is 0/0 = NaN when the denominator is 0. A zero-click batch has total 0.

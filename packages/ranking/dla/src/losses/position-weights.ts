@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { repeatColumns } from '../broadcast.js';
 import { checkPropensities, maxWeightOption } from '../validate.js';
 
 /**
@@ -27,12 +28,15 @@ export function weightsRelativeToFirst(logits: tf.Tensor, { maxWeight }: WeightO
   const clip = maxWeightOption('maxWeight', maxWeight);
   const cap = Math.min(MAX_LOG_WEIGHT, clip === Infinity ? Infinity : Math.log(clip));
   return tf.tidy(() => {
-    const axis = logits.shape.length - 1;
-    const first = tf.slice(logits, new Array(logits.shape.length).fill(0), [...logits.shape.slice(0, axis), 1]);
-    const logWeights = tf.minimum(tf.sub(first, logits), tf.scalar(cap));
+    const shape = logits.shape;
+    const n = shape[shape.length - 1] as number;
+    const rows = tf.reshape(logits, [logits.size / n, n]);
+    // Same-shape ops only (see ../broadcast.ts).
+    const first = repeatColumns(tf.slice(rows, [0, 0], [rows.shape[0] as number, 1]), n);
+    const logWeights = tf.reshape(tf.minimum(tf.sub(first, rows), tf.fill(rows.shape, cap)), shape);
     const weights = tf.exp(logWeights);
     // exp(log(maxWeight)) can round a hair above maxWeight in float32: clip the value itself too.
-    return clip === Infinity ? weights : tf.minimum(weights, tf.scalar(clip));
+    return clip === Infinity ? weights : tf.minimum(weights, tf.fill(shape, clip));
   });
 }
 

@@ -6,6 +6,7 @@ import {
   type GradientTransformation,
   mapNamed,
   type NamedTensors,
+  type ScalarOrSchedule,
   type StateTree,
   scaleByLearningRate,
 } from '@unbiased/core';
@@ -47,8 +48,8 @@ export function scaleByRss({ initialAccumulator = 0.1, eps = 1e-7 }: ScaleByRssO
 }
 
 export interface AdagradOptions extends ScaleByRssOptions {
-  /** Step size. Default 0.05 [C: DLA TF1 code and ULTRA_pytorch; the DLA README says 0.5]. */
-  learningRate?: number;
+  /** Step size, a number or a core schedule. Default 0.05 [C: DLA TF1 code and ULTRA_pytorch; the DLA README says 0.5]. */
+  learningRate?: ScalarOrSchedule;
   /** Clip the gradients of one network to this global L2 norm first. Default 5 [C: DLA TF1 / ULTRA]. `Infinity` disables it. */
   maxGradNorm?: number;
 }
@@ -58,7 +59,7 @@ export interface AdagradOptions extends ScaleByRssOptions {
  * with lr 0.05, initial accumulator 0.1 and clip norm 5 (spec 02 §1, "Architectures and defaults").
  */
 export function adagrad({ learningRate = 0.05, maxGradNorm = 5, ...rss }: AdagradOptions = {}): GradientTransformation<StateTree> {
-  checkHyperparameter('learningRate', learningRate, { min: 0 });
+  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
   const stages: GradientTransformation<any>[] = [];
   if (maxGradNorm !== Infinity) stages.push(clipByGlobalNorm(maxGradNorm));
   stages.push(scaleByRss(rss), scaleByLearningRate(learningRate));

@@ -24,7 +24,7 @@ async function learnerInstance(method: 'naive' | 'dla', rankerKind: RankerKind):
   const rng = Rng.fromSeed(2018);
   const data = generateToyLtrData(rng.fold('data'), { trainQueries: PERF_LISTS_PER_STEP, testQueries: 1 });
   const draw = new ClickStream(rng.fold('clicks'), data.train, LIST_SIZE, positionBasedModel()).next(PERF_LISTS_PER_STEP);
-  const gathered = Float32Array.from(draw.indices.length * LIST_SIZE * FEATURES, (_, k) => {
+  const gathered = Float32Array.from({ length: draw.indices.length * LIST_SIZE * FEATURES }, (_, k) => {
     const b = Math.floor(k / (LIST_SIZE * FEATURES));
     return data.train.features[(draw.indices[b] as number) * LIST_SIZE * FEATURES + (k % (LIST_SIZE * FEATURES))] as number;
   });

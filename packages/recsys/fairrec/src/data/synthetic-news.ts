@@ -178,3 +178,33 @@ export function generateSyntheticUsers(rng: Rng, news: SyntheticNews, count: num
   }
   return { count, attributes, histories, trainPositives: positives, testCandidates, testCandidatesPerUser: T };
 }
+
+/**
+ * A training batch of the synthetic world: `size` users drawn uniformly, each with one of their training
+ * positives and `negatives` news drawn uniformly among the others (fresh every call) [spec 03 §4b.3:
+ * "1 positive + 4 uniform random negatives"]. Candidates list the positive first.
+ */
+export function sampleSyntheticExamples(
+  rng: Rng,
+  users: SyntheticUsers,
+  newsCount: number,
+  { size, negatives = 4 }: { size: number; negatives?: number },
+): { history: Int32Array; candidates: Int32Array; attribute: number }[] {
+  checkInteger('size', size, { min: 1 });
+  checkInteger('negatives', negatives, { min: 1, max: newsCount - 1 });
+  const out: { history: Int32Array; candidates: Int32Array; attribute: number }[] = [];
+  for (let b = 0; b < size; b++) {
+    const u = rng.int(users.count);
+    const positives = users.trainPositives[u] as Int32Array;
+    const positive = positives[rng.int(positives.length)] as number;
+    const candidates = new Int32Array(1 + negatives);
+    candidates[0] = positive;
+    for (let j = 1; j <= negatives; j++) {
+      let candidate = rng.int(newsCount);
+      while (candidate === positive) candidate = rng.int(newsCount);
+      candidates[j] = candidate;
+    }
+    out.push({ history: users.histories[u] as Int32Array, candidates, attribute: users.attributes[u] as number });
+  }
+  return out;
+}

@@ -29,8 +29,8 @@ export class AdditiveAttention {
   weights(h: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const [batch, length] = h.shape;
-      const logits = tf.reshape(this.query.apply(this.projection.apply(h)), [batch, length]);
-      return maskedSoftmax(logits, mask) as tf.Tensor2D;
+      const logits = tf.reshape(this.query.apply(this.projection.apply(h)), [batch, length]) as tf.Tensor2D;
+      return maskedSoftmax(logits, mask);
     });
   }
 

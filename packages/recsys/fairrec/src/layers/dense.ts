@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkChoice, checkInteger } from '../validate.js';
 import type { ParameterStore } from './parameters.js';
+import { stopGradient } from './stop-gradient.js';
 
 export type Activation = 'linear' | 'tanh' | 'relu';
 const ACTIVATIONS: readonly Activation[] = ['linear', 'tanh', 'relu'];
@@ -41,11 +42,13 @@ export class Dense {
     this.bias = bias ? store.zeros('bias', [outDim]) : undefined;
   }
 
-  apply(x: tf.Tensor): tf.Tensor {
+  /** `act(x W + b)`; with `frozen`, W and b pass no gradient (the layer is a fixed function of `x`). */
+  apply(x: tf.Tensor, { frozen = false }: { frozen?: boolean } = {}): tf.Tensor {
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
-      let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, this.inDim]), this.kernel);
-      if (this.bias) y = tf.add(y, this.bias);
+      const kernel = frozen ? stopGradient(this.kernel) : this.kernel;
+      let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, this.inDim]), kernel);
+      if (this.bias) y = tf.add(y, frozen ? stopGradient(this.bias) : this.bias);
       y = activate(y, this.activation);
       return lead.length === 1 ? y : tf.reshape(y, [...lead, this.outDim]);
     });

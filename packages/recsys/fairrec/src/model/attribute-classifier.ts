@@ -25,11 +25,11 @@ export class AttributeClassifier {
         : [new Dense(store.scope('hidden'), inDim, hidden, { activation: 'tanh' }), new Dense(store.scope('output'), hidden, classes)];
   }
 
-  /** Logits (pre-softmax) `[B, classes]`. */
-  apply(user: tf.Tensor2D): tf.Tensor2D {
+  /** Logits (pre-softmax) `[B, classes]`; with `frozen`, the classifier's weights pass no gradient. */
+  apply(user: tf.Tensor2D, { frozen = false }: { frozen?: boolean } = {}): tf.Tensor2D {
     return tf.tidy(() => {
       let x: tf.Tensor = user;
-      for (const layer of this.layers) x = layer.apply(x);
+      for (const layer of this.layers) x = layer.apply(x, { frozen });
       return x as tf.Tensor2D;
     });
   }

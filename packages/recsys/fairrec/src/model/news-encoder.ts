@@ -27,7 +27,7 @@ export interface NewsEncoderOptions {
   dropout?: number;
   /** Initial word vectors (`vocabularySize * wordDim`, row-major), e.g. GloVe; default N(0, 1/wordDim) [I]. */
   pretrainedWordVectors?: Float32Array;
-  /** Gradient path of the embedding lookup (see {@link GatherGradient}); default `'auto'`. */
+  /** Gradient path of the embedding lookup (see {@link GatherGradient}); default `'scatter'`. */
   gatherGradient?: GatherGradient;
 }
 
@@ -42,7 +42,7 @@ export class NewsEncoder {
   readonly attention: AdditiveAttention;
 
   constructor(store: ParameterStore, options: NewsEncoderOptions) {
-    const { vocabularySize, wordDim = 300, heads = 16, headDim = 16, queryDim = 200, dropout: rate = 0.2, gatherGradient = 'auto' } = options;
+    const { vocabularySize, wordDim = 300, heads = 16, headDim = 16, queryDim = 200, dropout: rate = 0.2, gatherGradient = 'scatter' } = options;
     this.vocabularySize = checkInteger('vocabularySize', vocabularySize, { min: 2 });
     this.wordDim = checkInteger('wordDim', wordDim, { min: 1 });
     this.dropoutRate = checkNumber('dropout', rate, { min: 0, max: 0.99 });

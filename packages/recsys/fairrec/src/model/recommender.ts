@@ -20,7 +20,7 @@ export interface NewsRecommender {
 }
 
 /** Vectors of the rows of `newsVectors` (`[M, D]`) at `indices` (`[B, K]` int32), as `[B, K, D]`. */
-export function lookupNews(newsVectors: tf.Tensor2D, indices: tf.Tensor2D, gradient: GatherGradient = 'auto'): tf.Tensor3D {
+export function lookupNews(newsVectors: tf.Tensor2D, indices: tf.Tensor2D, gradient: GatherGradient = 'scatter'): tf.Tensor3D {
   return tf.tidy(() => {
     const [batch, k] = indices.shape;
     const rows = gatherRows(newsVectors, tf.reshape(indices, [-1]) as tf.Tensor1D, { gradient });

@@ -7,6 +7,7 @@ import type { Rng, ScalarOrSchedule, TransformOptimizer } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import type { NewsBatchTensors } from '../data/batch.js';
 import { gradientReversal } from '../layers/gradient-reversal.js';
+import { stopGradient } from '../layers/stop-gradient.js';
 import { attributeCrossEntropy, confusionLoss } from '../losses/attribute-loss.js';
 import { orthogonalityLoss } from '../losses/orthogonality.js';
 import { rankingLoss } from '../losses/ranking-loss.js';
@@ -16,15 +17,19 @@ import { checkChoice, checkInteger, checkNumber } from '../validate.js';
 import { adamOptimizer, gradientsOf } from './optimizer.js';
 
 /**
- * How the min-max is optimised:
- * - `'alternating'`: `discriminatorSteps` discriminator steps (on their own batches, embeddings held
- *   fixed), then one recommender step with the discriminator frozen [I, spec 03 §4b; the paper allows
- *   either, Sentiment-debiasing trains the discriminator in a separate step];
- * - `'gradient-reversal'`: one joint step through a gradient-reversal layer on u_d (Ganin & Lempitsky
- *   2015): the discriminator gets `+grad L_A`, the encoders `-lambda_A grad L_A` (optionally preceded by
- *   extra discriminator steps as above).
+ * How the min-max is optimised (the paper allows a gradient-reversal layer or alternating updates [C]):
+ * - `'alternating'`: `discriminatorSteps` discriminator steps on their own batches (embeddings held fixed),
+ *   then one recommender step with the discriminator frozen [I, spec 03 §4b; Sentiment-debiasing trains
+ *   the discriminator in a separate step];
+ * - `'simultaneous'`: one forward/backward pass on the batch: the discriminator minimises `L_A` on the
+ *   stopped u_d while the encoders minimise the adversarial objective through the frozen discriminator
+ *   (spec 03 §4b.5-7's k = 1 schedule without the extra forward pass of a fresh batch) [I];
+ * - `'gradient-reversal'`: one pass through a gradient-reversal layer on u_d (Ganin & Lempitsky 2015): the
+ *   discriminator gets `+grad L_A`, the encoders `-lambda_A grad L_A` (only with the `'negate'` objective,
+ *   where it gives exactly the gradients of `'simultaneous'`).
+ * `'simultaneous'` and `'gradient-reversal'` also run `discriminatorSteps` extra discriminator steps first.
  */
-export type AdversarialUpdate = 'alternating' | 'gradient-reversal';
+export type AdversarialUpdate = 'alternating' | 'simultaneous' | 'gradient-reversal';
 
 /**
  * The encoder's adversarial objective:
@@ -57,14 +62,17 @@ export interface FairRecTrainingOptions {
   adversarialObjective?: AdversarialObjective;
   /** Default `'alternating'` [I]. */
   update?: AdversarialUpdate;
-  /** Discriminator steps before each recommender step (the length of `discriminatorBatches`). Default 1 [I, spec 03 §4b.5-7: k = 1 matched k = 5 with the lr decay]. */
+  /**
+   * Discriminator steps on separate batches before each recommender step (the length of
+   * `discriminatorBatches`). Default 1 [I, spec 03 §4b.5-7: k = 1 matched k = 5 with the lr decay].
+   */
   discriminatorSteps?: number;
 }
 
 /** Names of the entries of the loss vector returned by {@link FairRecTrainer.step}, in order. */
 export const FAIRREC_LOSS_NAMES = ['total', 'ranking', 'ranking_bias_free', 'attribute', 'orthogonality', 'adversarial', 'discriminator'] as const;
 
-const UPDATES: readonly AdversarialUpdate[] = ['alternating', 'gradient-reversal'];
+const UPDATES: readonly AdversarialUpdate[] = ['alternating', 'simultaneous', 'gradient-reversal'];
 const OBJECTIVES: readonly AdversarialObjective[] = ['negate', 'confusion'];
 
 export class FairRecTrainer {
@@ -154,7 +162,7 @@ export class FairRecTrainer {
       discriminatorLoss = this.discriminatorStep(discriminatorBatch);
     }
     const rng = this.rng.fold(this.steps++);
-    const joint = this.update === 'gradient-reversal';
+    const joint = this.update !== 'alternating';
     const variables = joint ? { ...this.model.recommenderVariables(), ...this.model.discriminatorVariables() } : this.model.recommenderVariables();
     let parts: tf.Scalar[] = [];
     const { value, grads } = gradientsOf(() => {
@@ -165,28 +173,35 @@ export class FairRecTrainer {
       const rankingBiasFree = rankingLoss(scoreCandidates(biasFree, encoded.candidates));
       const attribute = attributeCrossEntropy(this.model.attributePredictor.apply(biasAware), labels);
       const orthogonality = orthogonalityLoss(biasAware, biasFree);
-      let adversarial: tf.Scalar;
-      let total = tf.addN([
-        ranking,
+      // Pairwise adds (tf.addN's gradient breaks when tfjs-core is loaded twice, see multi-head-self-attention.ts).
+      const recommender = [
         tf.mul(rankingBiasFree, tf.scalar(this.lambdaBiasFreeRanking)),
         tf.mul(attribute, tf.scalar(this.lambdaAttribute)),
         tf.mul(orthogonality, tf.scalar(this.lambdaOrthogonality)),
-      ]) as tf.Scalar;
-      let jointDiscriminatorLoss: tf.Scalar | undefined;
-      if (joint) {
+      ].reduce((sum: tf.Tensor, term) => tf.add(sum, term), ranking) as tf.Scalar;
+      let adversarial: tf.Scalar;
+      let discriminator: tf.Scalar | undefined;
+      let total: tf.Scalar;
+      if (this.update === 'gradient-reversal') {
         // L_A through the reversal layer: +grad L_A for the discriminator, -lambda_A grad L_A for the encoders.
-        jointDiscriminatorLoss = attributeCrossEntropy(this.model.discriminator.apply(gradientReversal(biasFree, this.lambdaAdversarial) as tf.Tensor2D), labels);
-        adversarial = tf.neg(jointDiscriminatorLoss);
-        total = tf.add(total, jointDiscriminatorLoss);
+        discriminator = attributeCrossEntropy(this.model.discriminator.apply(gradientReversal(biasFree, this.lambdaAdversarial) as tf.Tensor2D), labels);
+        adversarial = tf.neg(discriminator);
+        total = tf.add(recommender, discriminator);
       } else {
-        const logits = this.model.discriminator.apply(biasFree);
+        const logits = this.model.discriminator.apply(biasFree, { frozen: true });
         adversarial = this.adversarialObjective === 'confusion' ? confusionLoss(logits) : tf.neg(attributeCrossEntropy(logits, labels));
-        total = tf.add(total, tf.mul(adversarial, tf.scalar(this.lambdaAdversarial)));
+        total = tf.add(recommender, tf.mul(adversarial, tf.scalar(this.lambdaAdversarial)));
+        if (this.update === 'simultaneous') {
+          discriminator = attributeCrossEntropy(this.model.discriminator.apply(stopGradient(biasFree)), labels);
+          total = tf.add(total, discriminator);
+        }
       }
-      // The reported total is the paper's L (with -lambda_A L_A), whichever way it is optimised.
-      const reported = joint ? tf.add(tf.sub(total, jointDiscriminatorLoss as tf.Scalar), tf.mul(adversarial, tf.scalar(this.lambdaAdversarial))) : total;
-      parts = [reported, ranking, rankingBiasFree, attribute, orthogonality, adversarial, jointDiscriminatorLoss ?? tf.scalar(Number.NaN)].map((t) => tf.keep(t as tf.Scalar));
-      return total as tf.Scalar;
+      // The reported total is the paper's L (with -lambda_A L_A or the confusion term), whichever way it is optimised.
+      const reported = tf.add(recommender, tf.mul(adversarial, tf.scalar(this.lambdaAdversarial)));
+      parts = [reported, ranking, rankingBiasFree, attribute, orthogonality, adversarial, discriminator ?? tf.scalar(Number.NaN)].map((t) =>
+        tf.keep(t as tf.Scalar),
+      );
+      return total;
     }, variables);
     if (joint) {
       const discriminatorNames = new Set(Object.keys(this.model.discriminatorVariables()));

@@ -8,14 +8,17 @@
  *   dL/dbu = scatter_u(c_j), dL/dbi = scatter_i(c_j), dL/dg = sum_j c_j
  *
  * with delta1 = softplus(-z), delta0 = softplus(z) (log loss) or delta1 = (1 - s)^2, delta0 = s^2 with
- * s = sigmoid(z) (squared loss). These closed forms replace tfjs autodiff through `tf.gather`, whose
+ * s = sigmoid(z) (squared loss); a third kind, `a_j (z_j - b_j)^2` on the raw logit, fits explicit ratings
+ * (the first step of Saito's ML-100K protocol). These closed forms replace tfjs autodiff through `tf.gather`, whose
  * gradient needs `UnsortedSegmentSum` (missing on wasm) and materialises the [batch, dim] gathered rows.
  *
  * - cpu and wasm: one JS pass over the batch on the backends' own memory (float64 arithmetic per example,
  *   float32 accumulation into the dense gradients in example order): identical results on both.
  * - webgpu: WGSL programs without atomics: per-example coefficients, then one thread per gradient element
  *   summing its row's examples through a CSR index built on the host (rows sorted stably, so each row sums
- *   in example order, deterministically), and single-workgroup tree reductions for the scalars.
+ *   in example order, deterministically), and single-workgroup tree reductions for the scalars. Indices
+ *   and weights arrive packed in pairs (two [2B] tensors), which keeps every program within WebGPU's
+ *   default limit of 8 storage buffers per shader stage.
  *
  * The reference path (`tf.variableGrads` through `MatrixFactorization.logits` and `pointwiseLoss`) computes
  * the same; `test/mf-gradients.backend.test.ts` ties them together and to finite differences.
@@ -37,8 +40,12 @@ export const MF_GRADIENTS_KERNEL = 'UnbiasedMfPointwiseGradients';
 
 /** Kernel attributes (numbers only: they are uniforms on webgpu, never code). */
 export interface MfGradientAttrs {
-  /** 0 = log loss, 1 = squared loss. */
-  lossKind: 0 | 1;
+  /**
+   * 0 = log loss, 1 = squared loss (both on sigmoid(clip(z)), weights a_j, b_j); 2 = regression on the raw
+   * logit, `a_j (z_j - b_j)^2`: `positiveWeight` is then the example weight and `negativeWeight` the target
+   * (rating), and `logitClip` is not applied.
+   */
+  lossKind: 0 | 1 | 2;
   logitClip: number;
   /** 1 / N. */
   invNormaliser: number;
@@ -60,6 +67,10 @@ export interface MfGradientInputs {
   positiveWeight: tf.Tensor;
   /** b_j, float32 [B] */
   negativeWeight: tf.Tensor;
+  /** webgpu only: `users` then `items`, int32 [2B] (WebGPU's default limit is 8 storage buffers per shader). */
+  pairs?: tf.Tensor;
+  /** webgpu only: `positiveWeight` then `negativeWeight`, float32 [2B]. */
+  weights?: tf.Tensor;
   /** webgpu only: rows of each table in CSR form (see {@link rowIndex}). */
   userOrder?: tf.Tensor;
   userOffsets?: tf.Tensor;
@@ -128,24 +139,31 @@ function gradientLoop(x: LoopArrays, dim: number, { lossKind, logitClip, invNorm
     const qi = i * dim;
     let z = (bu[u] as number) + (bi[i] as number) + g0;
     for (let k = 0; k < dim; k++) z += (P[pu + k] as number) * (Q[qi + k] as number);
-    const zc = Math.min(Math.max(z, -logitClip), logitClip);
     const aj = a[j] as number;
     const bj = b[j] as number;
-    const s = sigmoid(zc);
-    let d1: number;
-    let d0: number;
-    if (lossKind === 0) {
-      loss += aj * softplus(-zc) + bj * softplus(zc);
-      d1 = s - 1;
-      d0 = s;
+    let c: number;
+    if (lossKind === 2) {
+      const r = z - bj;
+      loss += aj * r * r;
+      c = 2 * aj * r * invNormaliser;
     } else {
-      const t = 1 - s;
-      loss += aj * t * t + bj * s * s;
-      d1 = -2 * t * s * t;
-      d0 = 2 * s * s * t;
+      const zc = Math.min(Math.max(z, -logitClip), logitClip);
+      const s = sigmoid(zc);
+      let d1: number;
+      let d0: number;
+      if (lossKind === 0) {
+        loss += aj * softplus(-zc) + bj * softplus(zc);
+        d1 = s - 1;
+        d0 = s;
+      } else {
+        const t = 1 - s;
+        loss += aj * t * t + bj * s * s;
+        d1 = -2 * t * s * t;
+        d0 = 2 * s * s * t;
+      }
+      if (!(z >= -logitClip && z <= logitClip)) continue;
+      c = (aj * d1 + bj * d0) * invNormaliser;
     }
-    if (!(z >= -logitClip && z <= logitClip)) continue;
-    const c = (aj * d1 + bj * d0) * invNormaliser;
     gbu[u]! += c;
     gbi[i]! += c;
     gradGlobal += c;
@@ -269,8 +287,8 @@ const WGSL_LOGIT = `
 fn mfSigmoid(x : f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
 fn mfSoftplus(x : f32) -> f32 { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
 fn mfLogit(e : i32) -> f32 {
-  let u = Users[e];
-  let i = Items[e];
+  let u = Pairs[e];
+  let i = Pairs[uniforms.batch + e];
   var z = Bu[u] + Bi[i] + G[0];
   for (var k = 0; k < uniforms.dim; k = k + 1) {
     z = z + P[u * uniforms.dim + k] * Q[i * uniforms.dim + k];
@@ -279,8 +297,8 @@ fn mfLogit(e : i32) -> f32 {
 }
 `;
 
-const EXAMPLE_INPUTS = ['P', 'Q', 'Bu', 'Bi', 'G', 'Users', 'Items', 'A', 'B'];
-const EXAMPLE_UNIFORMS = 'dim : i32, lossKind : i32, logitClip : f32, invNormaliser : f32,';
+const EXAMPLE_INPUTS = ['P', 'Q', 'Bu', 'Bi', 'G', 'Pairs', 'W'];
+const EXAMPLE_UNIFORMS = 'dim : i32, batch : i32, lossKind : i32, logitClip : f32, invNormaliser : f32,';
 
 function coefficientProgram(batch: number): WebGpuProgramLike {
   return flatProgram(
@@ -302,7 +320,13 @@ fn main(index : i32) {
       d0 = 2.0 * s * s * t;
     }
     let inside = z >= -uniforms.logitClip && z <= uniforms.logitClip;
-    setOutputAtIndex(index, select(0.0, (A[index] * d1 + B[index] * d0) * uniforms.invNormaliser, inside));
+    let a = W[index];
+    let b = W[uniforms.batch + index];
+    var c = select(0.0, (a * d1 + b * d0) * uniforms.invNormaliser, inside);
+    if (uniforms.lossKind == 2) {
+      c = 2.0 * a * (z - b) * uniforms.invNormaliser;
+    }
+    setOutputAtIndex(index, c);
   }
 }
 `,
@@ -320,12 +344,16 @@ fn main(index : i32) {
   if (index < uniforms.size) {
     let z = mfLogit(index);
     let zc = clamp(z, -uniforms.logitClip, uniforms.logitClip);
+    let a = W[index];
+    let b = W[uniforms.batch + index];
     var value : f32;
     if (uniforms.lossKind == 0) {
-      value = A[index] * mfSoftplus(-zc) + B[index] * mfSoftplus(zc);
+      value = a * mfSoftplus(-zc) + b * mfSoftplus(zc);
+    } else if (uniforms.lossKind == 2) {
+      value = a * (z - b) * (z - b);
     } else {
       let s = mfSigmoid(zc);
-      value = A[index] * (1.0 - s) * (1.0 - s) + B[index] * s * s;
+      value = a * (1.0 - s) * (1.0 - s) + b * s * s;
     }
     // A NaN logit must reach the loss (clamp of NaN is not specified), so that divergence is reported.
     setOutputAtIndex(index, select(value * uniforms.invNormaliser, z, isnan(z)));
@@ -335,13 +363,16 @@ fn main(index : i32) {
   );
 }
 
-/** dL/dT for a table T [rows, dim]: the CSR sum of c_j * O[other_j] plus l2 * T. */
+/**
+ * dL/dT for a table T [rows, dim]: the CSR sum of c_j * O[other_j] plus l2 * T, where other_j =
+ * Pairs[otherOffset + j] (the item of pair j for the user table, its user for the item table).
+ */
 function rowGradientProgram(rows: number, dim: number): WebGpuProgramLike {
   return flatProgram(
     `${MF_GRADIENTS_KERNEL}_rows`,
-    ['T', 'O', 'Coef', 'Other', 'Order', 'Offsets'],
+    ['T', 'O', 'Coef', 'Pairs', 'Order', 'Offsets'],
     rows * dim,
-    'dim : i32, l2 : f32,',
+    'dim : i32, otherOffset : i32, l2 : f32,',
     `
 fn main(index : i32) {
   if (index < uniforms.size) {
@@ -350,7 +381,7 @@ fn main(index : i32) {
     var acc = 0.0;
     for (var j = Offsets[r]; j < Offsets[r + 1]; j = j + 1) {
       let e = Order[j];
-      acc = acc + Coef[e] * O[Other[e] * uniforms.dim + k];
+      acc = acc + Coef[e] * O[Pairs[uniforms.otherOffset + e] * uniforms.dim + k];
     }
     setOutputAtIndex(index, acc + uniforms.l2 * T[index]);
   }
@@ -419,16 +450,17 @@ fn main(index : i32) {
 function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
   const { t, attrs, dim } = unpack(args);
   const backend = args.backend as WebGpuBackendInternals;
-  for (const name of ['userOrder', 'userOffsets', 'itemOrder', 'itemOffsets']) {
+  for (const name of ['pairs', 'weights', 'userOrder', 'userOffsets', 'itemOrder', 'itemOffsets']) {
     if (!t[name]) throw new UnbiasedError('BAD_INPUT', `${MF_GRADIENTS_KERNEL} on webgpu needs input ${name} (see rowIndex)`, { field: name });
   }
   const get = (name: string) => t[name] as tf.TensorInfo;
   const batch = tf.util.sizeFromShape(get('users').shape);
   const numUsers = get('userEmbedding').shape[0] as number;
   const numItems = get('itemEmbedding').shape[0] as number;
-  const exampleInputs = ['userEmbedding', 'itemEmbedding', 'userBias', 'itemBias', 'globalBias', 'users', 'items', 'positiveWeight', 'negativeWeight'].map(get);
+  const exampleInputs = ['userEmbedding', 'itemEmbedding', 'userBias', 'itemBias', 'globalBias', 'pairs', 'weights'].map(get);
   const exampleUniforms = [
     { type: 'int32' as const, data: [dim] },
+    { type: 'int32' as const, data: [batch] },
     { type: 'int32' as const, data: [attrs.lossKind] },
     { type: 'float32' as const, data: [attrs.logitClip] },
     { type: 'float32' as const, data: [attrs.invNormaliser] },
@@ -438,15 +470,15 @@ function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
   const l2 = { type: 'float32' as const, data: [attrs.l2] };
   const gP = backend.runWebGPUProgram(
     rowGradientProgram(numUsers, dim),
-    [get('userEmbedding'), get('itemEmbedding'), coef, get('items'), get('userOrder'), get('userOffsets')],
+    [get('userEmbedding'), get('itemEmbedding'), coef, get('pairs'), get('userOrder'), get('userOffsets')],
     'float32',
-    [{ type: 'int32', data: [dim] }, l2],
+    [{ type: 'int32', data: [dim] }, { type: 'int32', data: [batch] }, l2],
   );
   const gQ = backend.runWebGPUProgram(
     rowGradientProgram(numItems, dim),
-    [get('itemEmbedding'), get('userEmbedding'), coef, get('users'), get('itemOrder'), get('itemOffsets')],
+    [get('itemEmbedding'), get('userEmbedding'), coef, get('pairs'), get('itemOrder'), get('itemOffsets')],
     'float32',
-    [{ type: 'int32', data: [dim] }, l2],
+    [{ type: 'int32', data: [dim] }, { type: 'int32', data: [0] }, l2],
   );
   const gbu = backend.runWebGPUProgram(biasGradientProgram(numUsers), [coef, get('userOrder'), get('userOffsets')], 'float32');
   const gbi = backend.runWebGPUProgram(biasGradientProgram(numItems), [coef, get('itemOrder'), get('itemOffsets')], 'float32');

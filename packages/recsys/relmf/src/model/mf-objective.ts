@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensors } from '@unbiased/core';
 import type { PointwiseWeights } from '../estimators/estimator.js';
-import { type MfGradientInputs, mfGradientsFused, rowIndex } from '../kernels/mf-gradients.js';
+import { type MfGradientAttrs, type MfGradientInputs, mfGradientsFused, rowIndex } from '../kernels/mf-gradients.js';
 import { registerWasmUnsortedSegmentSum } from '../kernels/unsorted-segment-sum-wasm.js';
 import { type LocalLossOptions, pointwiseLoss, resolveLocalLoss } from '../losses/local-loss.js';
 import { badInput, checkIds, checkNumber, invalidArgument } from '../validate.js';
@@ -38,7 +38,15 @@ export interface DeviceBatch {
   items: tf.Tensor1D;
   positiveWeight: tf.Tensor1D;
   negativeWeight: tf.Tensor1D;
-  rows?: { userOrder: tf.Tensor1D; userOffsets: tf.Tensor1D; itemOrder: tf.Tensor1D; itemOffsets: tf.Tensor1D };
+  /** webgpu only: packed indices and weights, and the CSR row index (see `kernels/mf-gradients.ts`). */
+  rows?: {
+    pairs: tf.Tensor1D;
+    weights: tf.Tensor1D;
+    userOrder: tf.Tensor1D;
+    userOffsets: tf.Tensor1D;
+    itemOrder: tf.Tensor1D;
+    itemOffsets: tf.Tensor1D;
+  };
   dispose(): void;
 }
 
@@ -70,7 +78,15 @@ export function uploadBatch(model: MatrixFactorization, users: Int32Array, items
   if (tf.getBackend() === 'webgpu') {
     const byUser = rowIndex(users, model.numUsers);
     const byItem = rowIndex(items, model.numItems);
+    const pairs = new Int32Array(2 * size);
+    pairs.set(users);
+    pairs.set(items, size);
+    const packed = new Float32Array(2 * size);
+    packed.set(weights.positive);
+    packed.set(weights.negative, size);
     batch.rows = {
+      pairs: keep(tf.tensor1d(pairs, 'int32')),
+      weights: keep(tf.tensor1d(packed, 'float32')),
       userOrder: keep(tf.tensor1d(byUser.order, 'int32')),
       userOffsets: keep(tf.tensor1d(byUser.offsets, 'int32')),
       itemOrder: keep(tf.tensor1d(byItem.order, 'int32')),
@@ -94,7 +110,7 @@ export function resolveObjective(options: MfObjectiveOptions = {}): Required<MfO
   return { ...resolveLocalLoss(options), l2, impl };
 }
 
-function fused(model: MatrixFactorization, batch: DeviceBatch, o: Required<MfObjectiveOptions>): LossAndGradients {
+function fused(model: MatrixFactorization, batch: DeviceBatch, attrs: Omit<MfGradientAttrs, 'invNormaliser'>): LossAndGradients {
   if (tf.getBackend() === 'webgpu' && !batch.rows) {
     badInput('batch', 'this batch was uploaded while another backend was active; upload it again on webgpu');
   }
@@ -111,12 +127,7 @@ function fused(model: MatrixFactorization, batch: DeviceBatch, o: Required<MfObj
       negativeWeight: batch.negativeWeight,
       ...batch.rows,
     };
-    const out = mfGradientsFused(inputs, {
-      lossKind: o.loss === 'log' ? 0 : 1,
-      logitClip: o.logitClip,
-      invNormaliser: 1 / batch.normaliser,
-      l2: o.l2,
-    });
+    const out = mfGradientsFused(inputs, { ...attrs, invNormaliser: 1 / batch.normaliser });
     const grads: NamedTensors = { [model.names.userEmbedding]: out.userEmbedding, [model.names.itemEmbedding]: out.itemEmbedding };
     if (model.bias) {
       grads[model.names.userBias as string] = out.userBias;
@@ -151,5 +162,16 @@ function reference(model: MatrixFactorization, batch: DeviceBatch, o: Required<M
  */
 export function mfLossAndGradients(model: MatrixFactorization, batch: DeviceBatch, options: MfObjectiveOptions = {}): LossAndGradients {
   const o = resolveObjective(options);
-  return o.impl === 'fused' ? fused(model, batch, o) : reference(model, batch, o);
+  if (o.impl === 'reference') return reference(model, batch, o);
+  return fused(model, batch, { lossKind: o.loss === 'log' ? 0 : 1, logitClip: o.logitClip, l2: o.l2 });
+}
+
+/**
+ * Weighted squared error of the raw logits against targets, `(1/N) sum_j w_j (z_j - t_j)^2 + (l2/2)(||P||^2 +
+ * ||Q||^2)`, and its gradients by the fused kernel: explicit-rating MF (step 1 of Saito's ML-100K protocol).
+ * `batch.positiveWeight` holds the weights w_j and `batch.negativeWeight` the targets t_j.
+ */
+export function mfRegressionLossAndGradients(model: MatrixFactorization, batch: DeviceBatch, { l2 = 0 }: { l2?: number } = {}): LossAndGradients {
+  checkNumber('l2', l2, { min: 0 });
+  return fused(model, batch, { lossKind: 2, logitClip: 0, l2 });
 }

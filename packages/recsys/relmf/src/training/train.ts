@@ -40,11 +40,7 @@ export interface TrainLoopOptions {
  * gradients (which are then disposed), the loss goes to the {@link LossMonitor}. Nothing is read back
  * synchronously; a non-finite loss throws `NON_FINITE` naming the step.
  */
-export async function runTrainingLoop(
-  model: MatrixFactorization,
-  lossAndGradients: (step: number) => LossAndGradients,
-  options: TrainLoopOptions,
-): Promise<TrainResult> {
+export async function runTrainingLoop(lossAndGradients: (step: number) => LossAndGradients, options: TrainLoopOptions): Promise<TrainResult> {
   const steps = checkInteger('steps', options.steps, { min: 1 });
   const learningRate = checkNumber('learningRate', options.learningRate ?? 0.005, { min: 0, minExclusive: true });
   const transform = options.transform ?? chain(scaleByAdam(), scaleByLearningRate(learningRate));
@@ -108,7 +104,7 @@ export async function trainMatrixFactorization(model: MatrixFactorization, sourc
     return device;
   };
   try {
-    return await runTrainingLoop(model, (step) => mfLossAndGradients(model, upload(step), objective), options);
+    return await runTrainingLoop((step) => mfLossAndGradients(model, upload(step), objective), options);
   } finally {
     device?.dispose();
   }

@@ -1,18 +1,11 @@
-// Test helpers shared by this package's backend tests (float64 comparisons, trajectories, tfjs-layers fit).
+// Test helpers shared by the optimizer packages' backend tests (float64 comparisons, trajectories, tfjs-layers fit).
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { applyUpdates, disposeReplaced, disposeState, type GradientTransformation, type NamedTensors, TransformOptimizer } from '@unbiased/core';
 import { isUnbiasedError } from '@unbiased/core/errors';
-import { expect, it } from 'vitest';
-import { read, testBackend } from '../../../../tooling/vitest/backend.js';
+import { expect } from 'vitest';
+import { read, testBackend } from './backend.js';
 
-/**
- * tfjs-backend-wasm's Sign kernel returns 0 for |x| < FLT_EPSILON = 2^-23 (tfjs-backend-wasm/src/cc/kernels/Sign.cc,
- * tfjs 4.22), so core's `scaleBySign` / `signConversion` (which call `tf.sign`) drop the step of coordinates with
- * |m| < 1.2e-7 on wasm. Tests of such magnitudes are expected to fail there until core uses an exact sign;
- * `it.fails` turns into a failure as soon as that is fixed, so this marker cannot outlive the bug.
- */
-export const itExactSign: (name: string, fn: () => Promise<void>) => void = testBackend === 'wasm' ? it.fails : it;
 
 /** |a - e| <= abs + rel * |e| elementwise, naming the first element that is off. */
 export function expectClose(actual: number[], expected: number[], rel: number, abs: number, label = ''): void {
@@ -123,4 +116,47 @@ export async function expectRestoreMismatchFails(create: () => GradientTransform
   tf.dispose([...weights.map((w) => w.tensor), ...reshaped.map((w) => w.tensor), v, g]);
   opt.dispose();
   other.dispose();
+}
+
+/**
+ * Runs `create()` as a tf.Optimizer (TransformOptimizer: its `applyStep` fast path when the transform has one)
+ * on variables named by the keys of `start` (no other live variable may have these names), with the fixed
+ * gradients, and returns the parameters after every step. The names match {@link runTrajectory}'s keys because the
+ * dither stream is keyed by variable name.
+ */
+export async function optimizerTrajectory(
+  create: () => GradientTransformation,
+  start: Record<string, number[]>,
+  grads: Record<string, number[]>[],
+): Promise<Record<string, number[]>[]> {
+  const vars = Object.fromEntries(Object.entries(start).map(([k, v]) => [k, tf.tidy(() => tf.variable(tf.tensor1d(v), true, k))]));
+  const optimizer = new TransformOptimizer(create());
+  const out: Record<string, number[]>[] = [];
+  for (const g of grads) {
+    const gt = Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.tensor1d(v)]));
+    await optimizer.step(gt);
+    tf.dispose(Object.values(gt));
+    const row: Record<string, number[]> = {};
+    for (const k of Object.keys(vars).sort()) row[k] = await read(vars[k] as tf.Variable);
+    out.push(row);
+  }
+  optimizer.dispose();
+  for (const v of Object.values(vars)) v.dispose();
+  return out;
+}
+
+/**
+ * Fused vs reference trajectories: bit for bit on cpu and wasm (the same float32 operations in the same order;
+ * both paths use an exact sign, see core's exactSign);
+ * on webgpu within `steps * 4` float32 roundings of `scale`, the largest magnitude involved (a WGSL compiler may
+ * contract a*b + c into one FMA).
+ */
+export function expectParity(fused: Record<string, number[]>[], reference: Record<string, number[]>[], scale: number): void {
+  expect(fused.length).toBe(reference.length);
+  fused.forEach((row, t) => {
+    for (const k of Object.keys(reference[t]!)) {
+      if (testBackend === 'webgpu') expectClose(row[k]!, reference[t]![k]!, 0, (t + 1) * 4 * 2 ** -24 * scale, `step ${t + 1} ${k}`);
+      else expect(row[k]!.map((x) => x + 0), `step ${t + 1} ${k}`).toEqual(reference[t]![k]!.map((x) => x + 0));
+    }
+  });
 }

@@ -1,0 +1,72 @@
+/**
+ * Line-oriented parsing shared by the dataset loaders (internal): numbered lines, integer fields, and
+ * errors that name the file, the line and the expected layout.
+ */
+import { UnbiasedError } from '@unbiased/core/errors';
+import { checkInteger } from '../../validate.js';
+
+/** Where the text came from and the id ranges to enforce. */
+export interface LoaderOptions {
+  /** File name for error messages. Default `'<input>'`. */
+  file?: string;
+  /** Number of users: 1-based user ids must be <= it. Default: the largest id seen. */
+  numUsers?: number;
+  /** Number of items: 1-based item ids must be <= it. Default: the largest id seen. */
+  numItems?: number;
+}
+
+/** A line of the input: 1-based number and text without the line break (CRLF tolerated). */
+export interface NumberedLine {
+  line: number;
+  text: string;
+}
+
+/** The non-blank lines of `text` with their 1-based numbers; throws `code` when there are none. */
+export function numberedLines(text: string, file: string, code: string, layout: string): NumberedLine[] {
+  if (typeof text !== 'string') throw new UnbiasedError('BAD_INPUT', `${file}: expected the file's text as a string; got ${typeof text}`, { file, field: 'text' });
+  const out: NumberedLine[] = [];
+  const lines = text.split('\n');
+  for (let k = 0; k < lines.length; k++) {
+    const line = (lines[k] as string).replace(/\r$/, '');
+    if (line.trim() !== '') out.push({ line: k + 1, text: line });
+  }
+  if (out.length === 0) throw lineError(code, file, 1, 'text', `the file has no data lines (expected "${layout}" per line)`);
+  return out;
+}
+
+/** A parse error located at `file:line`. */
+export function lineError(code: string, file: string, line: number, field: string, message: string): UnbiasedError {
+  return new UnbiasedError(code, `${file}:${line}: ${message}`, { file, line, field });
+}
+
+function shown(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+
+/**
+ * Splits a line on `separator` and checks the field count; `layout` is the expected layout for the message,
+ * e.g. `user<TAB>item<TAB>rating`.
+ */
+export function splitFields(code: string, file: string, { line, text }: NumberedLine, separator: string | RegExp, count: number, layout: string): string[] {
+  const fields = typeof separator === 'string' ? text.split(separator) : text.trim().split(separator);
+  if (fields.length !== count) {
+    throw lineError(code, file, line, 'line', `expected "${layout}" (${count} fields); got ${fields.length} field${fields.length === 1 ? '' : 's'} in ${shown(text)}`);
+  }
+  return fields;
+}
+
+/** Parses a decimal integer field in [min, max] (no signs other than '-', no decimals, no blanks). */
+export function integerField(code: string, file: string, line: number, field: string, raw: string, min: number, max: number, layout: string): number {
+  if (!/^-?\d+$/.test(raw)) throw lineError(code, file, line, field, `${field} must be an integer (layout "${layout}"); got ${shown(raw)}`);
+  const value = Number(raw);
+  if (value < min || value > max) {
+    const upper = max === Number.MAX_SAFE_INTEGER ? 'inf)' : `${max}]`;
+    throw lineError(code, file, line, field, `${field} ${value} is out of range [${min}, ${upper} (layout "${layout}")`);
+  }
+  return value;
+}
+
+/** Validates an optional size option. */
+export function checkSize(field: string, value: number | undefined): number {
+  return value === undefined ? Number.MAX_SAFE_INTEGER : checkInteger(field, value, { min: 1 });
+}
