@@ -13,3 +13,4 @@ export { ADAM_BYTES_PER_PARAMETER, optimizerPerfInstance, transformsPerfSuite } 
 export * from './sign/sign-conversion.js';
 export * from './sign/transfer.js';
 export * from './quantize/index.js';
+export { ensureGradients } from './runtime/gradients.js';

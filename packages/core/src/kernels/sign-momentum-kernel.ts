@@ -19,7 +19,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '../errors.js';
-import { hashIndex } from '../rng/hash.js';
 import type { CpuBackendInternals, WasmBackendInternals } from './backend-internals.js';
 import { wasmBackendMemory } from './wasm/adam-moments-module.js';
 import { loadSignMomentumWasm } from './wasm/sign-momentum-module.js';
@@ -190,6 +189,7 @@ function loopStep(
   const updates = (flags & SM_UPDATES) !== 0;
   const pmax = maxStyle === 'pmax';
   const { b1, omb1, b2, omb2, decay, c, wd, neglr } = a;
+  const pre = prefix | 0;
   let Gn = gs;
   for (let i = 0; i < n; i++) {
     const gi = g[i] as number;
@@ -222,7 +222,7 @@ function loopStep(
     let arg = d;
     if (noise) {
       // n = f32(word >> 8) * 2^-23 - 1 is exact in float64 and float32 (as hashUniform on [-1, 1)).
-      const nz = (hashIndex(prefix, i) >>> 8) * NOISE_SCALE - 1;
+      const nz = hash24(pre, Math.imul((i + 0x2545f491) | 0, 0x27d4eb2f)) * NOISE_SCALE - 1;
       arg = f32(d + f32(nz * f32(Gn * c)));
     }
     let s = arg > 0 ? 1 : arg < 0 ? -1 : 0;
@@ -231,6 +231,110 @@ function loopStep(
     if (wdOn) s = f32(s + f32(pi * wd));
     const u = f32(s * neglr);
     out[i] = updates ? u : f32(pi + u);
+  }
+}
+
+/**
+ * `hashIndex(prefix, i) >>> 8` (rng/hash.ts) in int32 arithmetic only (no uint32 doubles), for the loops.
+ * `x` is `Math.imul(i + 0x2545f491, 0x27d4eb2f)` (the callers advance it by 0x27d4eb2f per element).
+ */
+function hash24(prefix: number, x: number): number {
+  let h = prefix ^ x;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = (h + 0x165667b1) | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 8;
+}
+
+/**
+ * The StoSignSGD loop in its usual configuration (flags ENV|NOISE[|WD], float32 state): `loopStep` without the
+ * flag tests, bit-identical to it.
+ */
+function loopStoSign32(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  G: Float32Array,
+  out: Float32Array,
+  mOut: Float32Array,
+  GOut: Float32Array,
+  mo: number,
+  n: number,
+  a: SignMomentumAttrs,
+  prefix: number,
+  pmax: boolean,
+): void {
+  const { b1, omb1, decay, c, wd, neglr } = a;
+  const wdOn = (a.flags & SM_WD) !== 0;
+  const pre = prefix | 0;
+  let x = Math.imul(0x2545f491, 0x27d4eb2f);
+  for (let i = 0; i < n; i++) {
+    const d = f32(f32((m[mo + i] as number) * b1) + f32((g[i] as number) * omb1));
+    mOut[mo + i] = d;
+    const decayed = f32((G[mo + i] as number) * decay);
+    const ad = Math.abs(d);
+    // biome-ignore lint/complexity/useMathMinMax: pmax is not Math.max when an operand is NaN
+    const Gn = pmax ? (decayed < ad ? ad : decayed) : Math.max(decayed, ad);
+    GOut[mo + i] = Gn;
+    const nz = hash24(pre, x) * NOISE_SCALE - 1;
+    x = (x + 0x27d4eb2f) | 0;
+    const arg = f32(d + f32(nz * f32(Gn * c)));
+    let s = arg > 0 ? 1 : arg < 0 ? -1 : 0;
+    const pi = p[i] as number;
+    if (wdOn) s = f32(s + f32(pi * wd));
+    out[i] = f32(pi + f32(s * neglr));
+  }
+}
+
+/** `loopStoSign32` with bfloat16 state (flags ENV|NOISE|BF16[|WD]): `loopStep` without the flag tests. */
+function loopStoSign16(
+  p: Float32Array,
+  g: Float32Array,
+  m: Uint16Array,
+  G: Uint16Array,
+  out: Float32Array,
+  mOut: Uint16Array,
+  GOut: Uint16Array,
+  mo: number,
+  n: number,
+  a: SignMomentumAttrs,
+  prefix: number,
+  pmax: boolean,
+): void {
+  const { b1, omb1, decay, c, wd, neglr } = a;
+  const wdOn = (a.flags & SM_WD) !== 0;
+  const pre = prefix | 0;
+  let x = Math.imul(0x2545f491, 0x27d4eb2f);
+  for (let i = 0; i < n; i++) {
+    cvtU32[0] = (m[mo + i] as number) << 16;
+    let d = f32(f32((cvtF32[0] as number) * b1) + f32((g[i] as number) * omb1));
+    let stored = float32ToBf16(d);
+    mOut[mo + i] = stored;
+    cvtU32[0] = stored << 16;
+    d = cvtF32[0] as number;
+    cvtU32[0] = (G[mo + i] as number) << 16;
+    const decayed = f32((cvtF32[0] as number) * decay);
+    const ad = Math.abs(d);
+    // biome-ignore lint/complexity/useMathMinMax: pmax is not Math.max when an operand is NaN
+    stored = float32ToBf16(pmax ? (decayed < ad ? ad : decayed) : Math.max(decayed, ad));
+    GOut[mo + i] = stored;
+    cvtU32[0] = stored << 16;
+    const Gn = cvtF32[0] as number;
+    const nz = hash24(pre, x) * NOISE_SCALE - 1;
+    x = (x + 0x27d4eb2f) | 0;
+    const arg = f32(d + f32(nz * f32(Gn * c)));
+    let s = arg > 0 ? 1 : arg < 0 ? -1 : 0;
+    const pi = p[i] as number;
+    if (wdOn) s = f32(s + f32(pi * wd));
+    out[i] = f32(pi + f32(s * neglr));
   }
 }
 
@@ -269,6 +373,36 @@ function runLoops(u: UnpackedSignMomentum, v: LoopViews, maxStyle: MaxStyle): vo
       const Gn = tensorEnvelope((v.G as Float32Array)[i] as number, amax, a, maxStyle);
       (v.GOut as Float32Array)[i] = Gn;
       loopStep(v.p[i] as Float32Array, v.g[i] as Float32Array, v.m, undefined, v.out[i] as Float32Array, v.mOut, undefined, mo, n, a, prefix, Gn, maxStyle);
+    } else if ((a.flags & ~SM_WD) === (SM_ENV | SM_NOISE)) {
+      loopStoSign32(
+        v.p[i] as Float32Array,
+        v.g[i] as Float32Array,
+        v.m as Float32Array,
+        v.G as Float32Array,
+        v.out[i] as Float32Array,
+        v.mOut as Float32Array,
+        v.GOut as Float32Array,
+        mo,
+        n,
+        a,
+        prefix,
+        maxStyle === 'pmax',
+      );
+    } else if ((a.flags & ~SM_WD) === (SM_ENV | SM_NOISE | SM_BF16)) {
+      loopStoSign16(
+        v.p[i] as Float32Array,
+        v.g[i] as Float32Array,
+        v.m as Uint16Array,
+        v.G as Uint16Array,
+        v.out[i] as Float32Array,
+        v.mOut as Uint16Array,
+        v.GOut as Uint16Array,
+        mo,
+        n,
+        a,
+        prefix,
+        maxStyle === 'pmax',
+      );
     } else {
       loopStep(v.p[i] as Float32Array, v.g[i] as Float32Array, v.m, v.G, v.out[i] as Float32Array, v.mOut, v.GOut, mo, n, a, prefix, 0, maxStyle);
     }

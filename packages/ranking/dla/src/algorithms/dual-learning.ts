@@ -102,7 +102,7 @@ export function dlaLearner(options: DlaOptions): DlaLearner {
     propensities: () => relativePropensities(model),
     flush: () => flushGroups(groups),
     dispose() {
-      groups.forEach((g) => g.dispose());
+      for (const g of groups) g.dispose();
       model.dispose();
     },
   };

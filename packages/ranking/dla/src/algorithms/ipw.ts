@@ -47,7 +47,7 @@ export function ipwLearner({ ranker, propensities, maxWeight, listSize, optimize
     propensities: async () => p.slice(0, size).map((pi) => pi / (p[0] as number)),
     flush: () => flushGroups(groups),
     dispose() {
-      groups.forEach((g) => g.dispose());
+      for (const g of groups) g.dispose();
       weights.dispose();
     },
   };

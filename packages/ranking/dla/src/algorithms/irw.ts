@@ -90,7 +90,7 @@ export function irwEstimator({ listSize, propensityArchitecture = 'logits', rng,
     propensities: () => relativePropensities(model),
     flush: () => flushGroups(groups),
     dispose() {
-      groups.forEach((g) => g.dispose());
+      for (const g of groups) g.dispose();
       model.dispose();
     },
   };

@@ -30,6 +30,8 @@ export function naiveLearner({ ranker, listSize, optimizer = defaultOptimizer, n
     },
     propensities: async () => new Float64Array(size).fill(1),
     flush: () => flushGroups(groups),
-    dispose: () => groups.forEach((g) => g.dispose()),
+    dispose() {
+      for (const g of groups) g.dispose();
+    },
   };
 }

@@ -38,6 +38,8 @@ export function oracleLearner({ ranker, listSize, gain = 'exp2', optimizer = def
       optimizeGroups(groups, () => loss(batch));
     },
     flush: () => flushGroups(groups),
-    dispose: () => groups.forEach((g) => g.dispose()),
+    dispose() {
+      for (const g of groups) g.dispose();
+    },
   };
 }

@@ -102,7 +102,7 @@ export function pairwiseDebiasLearner(options: PairwiseDebiasOptions): ClickLear
     },
     flush: () => flushGroups(groups),
     dispose() {
-      groups.forEach((g) => g.dispose());
+      for (const g of groups) g.dispose();
       tPlus.dispose();
       tMinus.dispose();
     },

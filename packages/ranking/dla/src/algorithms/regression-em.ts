@@ -123,7 +123,7 @@ export function regressionEmLearner(options: RegressionEmOptions): ClickLearner 
     },
     flush: () => flushGroups(groups),
     dispose() {
-      groups.forEach((g) => g.dispose());
+      for (const g of groups) g.dispose();
       theta.dispose();
     },
   };

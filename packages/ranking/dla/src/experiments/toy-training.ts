@@ -156,13 +156,17 @@ export async function trainOnToy(data: ToyLtrData, tensors: ToyTensors, config: 
   const { method, steps, batchSize, evalEvery } = config;
   const l = data.listSize;
   const ranker = linearRanker({ featureDim: data.featureDim });
-  const stream = new ClickStream(config.rng.fold('batches'), data.train, l, config.clickModel);
-  const curve: Series = { name: METHOD_LABELS[method], x: [0], y: [await evaluateRanker(ranker, tensors, data)] };
-  const oracle =
-    method === 'oracle' ? oracleLearner({ ranker, listSize: l, optimizer: () => adagrad({ learningRate: config.learningRate ?? 0.05 }), nonFinite: 'off' }) : null;
-  const clickLearner = method === 'oracle' ? null : makeLearner(method, ranker, config, l);
-  const learner = (oracle ?? clickLearner) as Learner<ClickBatch> | Learner<RelevanceBatch>;
+  let oracle: Learner<RelevanceBatch> | null = null;
+  let clickLearner: ClickLearner | null = null;
   try {
+    if (method === 'oracle') {
+      oracle = oracleLearner({ ranker, listSize: l, optimizer: () => adagrad({ learningRate: config.learningRate ?? 0.05 }), nonFinite: 'off' });
+    } else {
+      clickLearner = makeLearner(method, ranker, config, l);
+    }
+    const learner = (oracle ?? clickLearner) as Learner<ClickBatch> | Learner<RelevanceBatch>;
+    const stream = new ClickStream(config.rng.fold('batches'), data.train, l, config.clickModel);
+    const curve: Series = { name: METHOD_LABELS[method], x: [0], y: [await evaluateRanker(ranker, tensors, data)] };
     for (let t = 1; t <= steps; t++) {
       if (oracle) {
         const indices = tf.tensor1d(stream.queries(batchSize), 'int32');
@@ -187,7 +191,8 @@ export async function trainOnToy(data: ToyLtrData, tensors: ToyTensors, config: 
     const propensities = clickLearner ? await clickLearner.propensities() : null;
     return { method, curve, finalNdcg: curve.y[curve.y.length - 1] as number, propensities };
   } finally {
-    learner.dispose();
+    oracle?.dispose();
+    clickLearner?.dispose();
     ranker.dispose();
   }
 }

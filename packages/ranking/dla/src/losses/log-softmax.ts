@@ -11,7 +11,7 @@ import { withoutGradient } from '../stop-gradient.js';
  * constant (its gradient cancels).
  */
 export function logSoftmaxRows(z: tf.Tensor): tf.Tensor2D {
-  const [batchSize, listSize] = z.shape as [number, number];
+  const listSize = z.shape[1] as number;
   return tf.tidy(() => {
     const shift = withoutGradient((x) => repeatColumns(tf.max(x, 1), listSize), z);
     const shifted = tf.sub(z, shift);

@@ -44,7 +44,7 @@ const TOP_K = [1, 5, 10, 20];
 /** The toy's encoders: NRMS structure at toy width (16-d news vectors, 2 heads of 8) [I]. */
 const NEWS: Omit<NewsEncoderOptions, 'vocabularySize'> = { wordDim: 16, heads: 2, headDim: 8, queryDim: 16, dropout: 0 };
 const USER: Omit<UserEncoderOptions, 'newsDim'> = { heads: 2, headDim: 8, queryDim: 16, dropout: 0, tower: { hidden: 64 } };
-const LEARNING_RATE = 5e-3;
+const LEARNING_RATE = 1e-2;
 const DECAY = { factor: 0.1, atFraction: 0.5 };
 /** spec 03 §4b.7, with the one-pass ('simultaneous') schedule [I]. */
 const FAIRREC: Omit<FairRecTrainingOptions, 'rng' | 'learningRate'> = {
