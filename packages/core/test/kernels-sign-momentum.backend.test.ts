@@ -964,7 +964,37 @@ describe(`fusedSignMomentum on ${testBackend}`, () => {
     }
   });
 
-  it('a large variable (2^22 + 5 elements: more than 65,535 workgroups of 64 on webgpu) equals the emulation', async () => {
+  it.runIf(testBackend === 'webgpu')('webgpu: a variable of 2^24 + 2^20 + 5 elements (a 2-D dispatch: more than 65,535 workgroups)', async () => {
+    // One invocation per 4 elements, 64 per workgroup: 69,633 workgroups, over maxComputeWorkgroupsPerDimension.
+    const n = 2 ** 24 + 2 ** 20 + 5;
+    const tx = fused(config({ kind: 'signum' }));
+    const pValues = new Float32Array(n);
+    const gValues = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      pValues[i] = (i % 1001) / 1000;
+      gValues[i] = ((i * 7919) % 13) - 6;
+    }
+    const params = { big: tf.tensor1d(pValues) };
+    const grads = { big: tf.tensor1d(gValues) };
+    const state = tx.init(params);
+    const f = tx.applyStep!(grads, state, params);
+    const got = (await f.params.big!.data()) as Float32Array;
+    // step 1 from m = 0: d = f32(g * f32(0.1)), p' = f32(p + f32(sign(d) * f32(-0.01)))
+    const omb1 = Math.fround(1 - 0.9);
+    const neglr = Math.fround(-0.01);
+    let bad = -1;
+    for (let i = 0; i < n && bad < 0; i++) {
+      const d = Math.fround(gValues[i]! * omb1);
+      const want = Math.fround(pValues[i]! + Math.fround((d > 0 ? 1 : d < 0 ? -1 : 0) * neglr));
+      if (got[i] !== want) bad = i;
+    }
+    expect(bad).toBe(-1);
+    tf.dispose([params.big, grads.big, f.params.big!]);
+    disposeState(state);
+    disposeState(f.state);
+  });
+
+  it('a large variable (2^22 + 5 elements) equals the emulation', async () => {
     const n = 2 ** 22 + 5;
     const shapes: Shapes = { big: [n] };
     const c = config({ kind: 'stosign', weightDecay: 0.01 });

@@ -11,3 +11,4 @@ export * from './agreement/index.js';
 export * from './ranking/baidu-evaluation.js';
 export * from './ranking/pnr.js';
 export * from './ranking/reciprocal-rank.js';
+export * from './recsys/index.js';

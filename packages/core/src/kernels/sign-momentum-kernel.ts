@@ -9,10 +9,13 @@
  * Variable i owns the elements `[offsets[i], offsets[i] + size(g_i))` of the flat state; the gap up to the
  * next offset is padding, written as zeros.
  *
- * - cpu: one JS loop per variable over the backing typed arrays (`Math.fround` after every operation).
+ * - cpu: one JS loop per variable over the backing typed arrays (`Math.fround` after every operation; the
+ *   hash in int32 arithmetic); StoSignSGD's usual configuration (ENV|NOISE[|WD], float32 or bf16 state) has
+ *   its own loop without flag tests.
  * - wasm: the SIMD module `wasm/sign-momentum.wat`, one call per variable on the backend's own memory
- *   (outputs freshly allocated with `makeOutput`, written in place); the JS loop over the heap if the
- *   module cannot load.
+ *   (outputs freshly allocated with `makeOutput`, written in place): `stosign32` / `stosign16` for that
+ *   configuration, `step` (every flag) otherwise and for the last n mod 4 elements, `amax` + `step` for the
+ *   per-tensor envelope; the JS loop over the heap if the module cannot load. All paths are bit-identical.
  * - webgpu: `sign-momentum-webgpu.ts`.
  *
  * Registered by `registerSignMomentumKernels` (`sign-momentum.ts`).

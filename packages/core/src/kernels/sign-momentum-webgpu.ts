@@ -7,7 +7,9 @@
  * the same `commandQueueOwnedIds` bookkeeping, so tfjs frees no buffer that is still in use):
  *
  * - per-coordinate envelope or none: ONE dispatch per variable, which reads p, g and the variable's slices
- *   of m and G (bound as buffer ranges) and writes p' (or the update), m' and G' (padding: zeros);
+ *   of m and G (bound as buffer ranges) and writes p' (or the update), m' and G' (padding: zeros); one
+ *   invocation per 4 elements (4 float32, or 2 words of bfloat16 pairs), 64 per workgroup, rows of at most
+ *   `maxComputeWorkgroupsPerDimension` workgroups (a 2-D dispatch above 16.7M elements);
  * - per-tensor envelope: per variable a first dispatch writes m' and reduces max |d| (workgroup atomics,
  *   then one `atomicMax` per workgroup on the bit pattern, which orders like the value for non-negative
  *   floats) into a scratch buffer, and a second one writes p' and G'.
@@ -144,14 +146,20 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(local_invocation_index)
   ${bf16 && !lion ? 'let d = rb(d0);' : 'let d = d0;'}`;
   if (pass === 'amax') {
     const load = bf16
-      ? `let w = M[idx];
-    let r0 = dir(2u * idx, bfLo(w));
-    let r1 = dir(2u * idx + 1u, bfHi(w));
-    MOut[idx] = packBf(r0.x, r1.x);
-    amax = max(r0.y, r1.y);`
-      : `let r = dir(idx, M[idx]);
-    MOut[idx] = r.x;
-    amax = r.y;`;
+      ? `for (var j = 0u; j < 2u; j = j + 1u) {
+      let k = idx * 2u + j;
+      let w = M[k];
+      let r0 = dir(2u * k, bfLo(w));
+      let r1 = dir(2u * k + 1u, bfHi(w));
+      MOut[k] = packBf(r0.x, r1.x);
+      amax = max(amax, max(r0.y, r1.y));
+    }`
+      : `for (var j = 0u; j < 4u; j = j + 1u) {
+      let e = idx * 4u + j;
+      let r = dir(e, M[e]);
+      MOut[e] = r.x;
+      amax = max(amax, r.y);
+    }`;
     return `${UNIFORMS}\n${decls}\n${bf16 ? BF16 : ''}
 var<workgroup> wmax : atomic<u32>;
 // (m', |d|) of element i; zeros in the padding.
@@ -205,20 +213,30 @@ fn elem(i : u32, mi : f32, Gi : f32) -> vec2<f32> {
     body = `let Gn = ${bf16 ? 'rb(max(Env[u.vindex] * u.decay, bitcast<f32>(Scratch[u.vindex])))' : 'max(Env[u.vindex] * u.decay, bitcast<f32>(Scratch[u.vindex]))'};
   if (idx == 0u) { EnvOut[u.vindex] = Gn; }
   if (idx >= u.count) { return; }
-  ${bf16 ? 'let w = M[idx];\n  _ = elem(2u * idx, bfLo(w), Gn);\n  _ = elem(2u * idx + 1u, bfHi(w), Gn);' : '_ = elem(idx, M[idx], Gn);'}`;
+  ${
+    bf16
+      ? 'for (var j = 0u; j < 2u; j = j + 1u) {\n    let k = idx * 2u + j;\n    let w = M[k];\n    _ = elem(2u * k, bfLo(w), Gn);\n    _ = elem(2u * k + 1u, bfHi(w), Gn);\n  }'
+      : 'for (var j = 0u; j < 4u; j = j + 1u) {\n    let e = idx * 4u + j;\n    _ = elem(e, M[e], Gn);\n  }'
+  }`;
   } else if (bf16) {
     body = `if (idx >= u.count) { return; }
-  let w = M[idx];
-  ${env ? 'let we = Env[idx];' : 'let we = 0u;'}
-  let r0 = elem(2u * idx, bfLo(w), bfLo(we));
-  let r1 = elem(2u * idx + 1u, bfHi(w), bfHi(we));
-  MOut[idx] = packBf(r0.x, r1.x);
-  ${env ? 'EnvOut[idx] = packBf(r0.y, r1.y);' : ''}`;
+  for (var j = 0u; j < 2u; j = j + 1u) {
+    let k = idx * 2u + j;
+    let w = M[k];
+    ${env ? 'let we = Env[k];' : 'let we = 0u;'}
+    let r0 = elem(2u * k, bfLo(w), bfLo(we));
+    let r1 = elem(2u * k + 1u, bfHi(w), bfHi(we));
+    MOut[k] = packBf(r0.x, r1.x);
+    ${env ? 'EnvOut[k] = packBf(r0.y, r1.y);' : ''}
+  }`;
   } else {
     body = `if (idx >= u.count) { return; }
-  let r = elem(idx, M[idx], ${env ? 'Env[idx]' : '0.0'});
-  MOut[idx] = r.x;
-  ${env ? 'EnvOut[idx] = r.y;' : ''}`;
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let e = idx * 4u + j;
+    let r = elem(e, M[e], ${env ? 'Env[e]' : '0.0'});
+    MOut[e] = r.x;
+    ${env ? 'EnvOut[e] = r.y;' : ''}
+  }`;
   }
   return `${(flags & SM_NOISE) !== 0 ? WGSL_HASH : ''}\n${UNIFORMS}\n${decls}\n${bf16 ? BF16 : ''}\n${elem}\n${entry} {\n  ${index}\n  ${body}\n}`;
 }
@@ -261,8 +279,9 @@ function record(
   du: DispatchUniforms,
 ): void {
   const groups = Math.max(1, Math.ceil(du.count / WORKGROUP));
-  const x = Math.min(groups, be.device.limits.maxComputeWorkgroupsPerDimension);
-  const y = Math.ceil(groups / x);
+  // Rows of at most maxComputeWorkgroupsPerDimension workgroups, balanced so that few workgroups are idle.
+  const y = Math.ceil(groups / be.device.limits.maxComputeWorkgroupsPerDimension);
+  const x = Math.ceil(groups / y);
   const uint = (v: number): WebGpuUniform => ({ type: 'uint32', data: [v >>> 0] });
   const float = (v: number): WebGpuUniform => ({ type: 'float32', data: [v] });
   const uniforms = be.makeUniforms([
@@ -322,8 +341,9 @@ export function signMomentumWebGpuKernel(args: SignMomentumKernelArgs): tf.Tenso
   const mOut = allocate(be, un.m.shape, un.m.dtype);
   const GOut = un.G ? allocate(be, un.G.shape, un.G.dtype) : undefined;
   const ends = a.offsets.map((_, i) => (i + 1 < a.offsets.length ? (a.offsets[i + 1] as number) : un.total));
-  // Invocations per variable: every element of its slice (f32) or every bfloat16 pair, padding included.
-  const perInvocation = bpe === 2 ? 2 : 1;
+  // One invocation per 4 elements of the variable's slice (padding included; slices are multiples of 128):
+  // 4 float32 elements, or 2 words of bfloat16 pairs.
+  const perInvocation = 4;
   const range = (t: tf.TensorInfo, i: number): GPUBufferBinding => {
     const start = a.offsets[i] as number;
     return { buffer: bufferOf(be, t), offset: start * bpe, size: ((ends[i] as number) - start) * bpe };

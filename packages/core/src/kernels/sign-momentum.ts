@@ -51,6 +51,11 @@
  * fallback), webgpu (own WGSL pipeline, one dispatch per variable; see `sign-momentum-webgpu.ts`).
  * Where the reference relies on the backend's `Maximum` kernel the fused kernels copy its NaN behaviour
  * (cpu: NaN wins; wasm: `a < b ? b : a`); non-finite gradients are the adapter's business (`nonFinite`).
+ * One deliberate difference: tfjs-backend-wasm's `Sign` kernel returns 0 for |x| < 2^-23 (FLT_EPSILON; measured
+ * on 4.22: tf.sign(1e-7) = 0), so the reference chains on wasm freeze coordinates whose sign argument is that
+ * small. The fused kernels compute the exact sign on every backend (cpu and wasm give identical trajectories),
+ * so on wasm they differ from the reference chain exactly at coordinates whose argument is a nonzero value in
+ * (-2^-23, 2^-23); m and G never depend on the sign and stay identical.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';

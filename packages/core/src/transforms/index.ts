@@ -5,3 +5,4 @@ export * from './schedules.js';
 export * from './elementwise.js';
 export * from './moments.js';
 export * from './apply.js';
+export * from './lion.js';

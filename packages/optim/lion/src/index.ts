@@ -1,3 +1,4 @@
 export { checkLionImpl, type LionImpl } from './fused.js';
 export { type LionOptions, lion } from './lion.js';
-export { type LionDirectionOptions, type LionDirectionState, lionDirection } from './lion-direction.js';
+// Lion's direction is a core building block (like optax's scale_by_lion); re-exported for convenience.
+export { type LionDirectionOptions, type LionDirectionState, lionDirection } from '@unbiased/core';

@@ -1,16 +1,5 @@
-import {
-  addDecayedWeights,
-  checkHyperparameter,
-  chain,
-  fusedSignMomentum,
-  type GradientTransformation,
-  type ScalarOrSchedule,
-  scaleByLearningRate,
-  scaleBySign,
-  UnbiasedError,
-} from '@unbiased/core';
+import { addDecayedWeights, chain, checkHyperparameter, fusedSignMomentum, type GradientTransformation, lionDirection, type ScalarOrSchedule, scaleByLearningRate, scaleBySign, UnbiasedError } from '@unbiased/core';
 import { checkLionImpl, type LionImpl } from './fused.js';
-import { lionDirection } from './lion-direction.js';
 
 /** Options of {@link lion}. Defaults: b1, b2 from the Lion paper; weightDecay 0 as lion-pytorch and optax. */
 export interface LionOptions {

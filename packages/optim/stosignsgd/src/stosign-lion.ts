@@ -1,5 +1,4 @@
-import { addDecayedWeights, checkHyperparameter, chain, type GradientTransformation, type ScalarOrSchedule, scaleByLearningRate, toSignBased } from '@unbiased/core';
-import { lionDirection } from '@unbiased/optim-lion';
+import { addDecayedWeights, chain, checkHyperparameter, type GradientTransformation, lionDirection, type ScalarOrSchedule, scaleByLearningRate, toSignBased } from '@unbiased/core';
 import { type StoSignOptions, signConversionOptions } from './options.js';
 
 /** Options of {@link stoSignLion}. Lion's defaults are Chen et al. (2023); the sign options are [I]. */

@@ -17,7 +17,6 @@ export { irwEstimator, type IrwBatch, type IrwEstimator, type IrwOptions } from 
 export { regressionEmLearner, type RegressionEmOptions } from './algorithms/regression-em.js';
 export { pairwiseDebiasLearner, type PairwiseDebiasOptions } from './algorithms/pairwise-debias.js';
 export { oracleLearner, type OracleOptions } from './algorithms/oracle.js';
-export { ensureGradients } from './gradients.js';
 export { generateToyLtrData, meanNdcg, productionNdcg, type ToyLtrData, type ToyLtrOptions, type ToySplit } from './experiments/toy-data.js';
 export {
   DLA_MAX_GAP_TO_ORACLE,

@@ -21,13 +21,13 @@ describe('experiments (cpu)', () => {
     expect(result.metrics.ndcg10_dla).toBeGreaterThan(result.metrics.ndcg10_naive as number);
     expect(result.plots?.map((p) => p.id)).toEqual(['ndcg-over-training', 'propensities']);
     expect(tf.memory().numTensors).toBe(before);
-  });
+  }, 180_000); // ~10 s of CPU; generous for loaded CI machines
 
   it('dla-propensity-recovery: the claim holds at smoke scale', async () => {
     const result = await getExperiment('dla-propensity-recovery').run(context('smoke', 0));
     expect(result.claim.holds, result.claim.text).toBe(true);
     expect(result.table?.rows.length).toBe(3);
-  });
+  }, 180_000);
 
   it('the same seed gives the same numbers, another seed other numbers', async () => {
     const tiny = { ...DLA_SYNTHETIC_SCALES.smoke, trainQueries: 200, testQueries: 100, steps: 20, evalEvery: 10, batchSize: 32 };

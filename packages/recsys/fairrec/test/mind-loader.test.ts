@@ -163,10 +163,10 @@ describe('corpus and training examples', () => {
     expect(examples).toHaveLength(5);
     const id = (n: string) => index.get(n) as number;
     expect(examples[0]?.candidates[0]).toBe(id('N3'));
-    expect([...(examples[0]?.candidates ?? [])].slice(1)).toEqual([id('N4'), id('N4'), id('N4')]);
+    expect(Array.from(examples[0]?.candidates ?? []).slice(1)).toEqual([id('N4'), id('N4'), id('N4')]);
     expect(examples[0]?.history).toEqual([id('N1'), id('N2')]);
     expect(examples.map((e) => e.attribute)).toEqual([0, 1, 1, 0, 0]);
-    for (const e of examples.slice(3)) for (const c of [...e.candidates].slice(1)) expect([id('N8'), id('N6')]).toContain(c);
+    for (const e of examples.slice(3)) for (const c of Array.from(e.candidates).slice(1)) expect([id('N8'), id('N6')]).toContain(c);
   });
 
   it('an impression that refers to an unknown NewsID is UNKNOWN_NEWS with the behaviors line', async () => {

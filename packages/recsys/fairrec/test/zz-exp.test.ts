@@ -10,9 +10,9 @@ it('exp', async () => {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const before = tf.memory().numTensors;
-  const r = await runSyntheticNews({ backend: 'cpu', seed: 0, scale: 'smoke', rng: Rng.fromSeed(Number(process.env.SEED ?? 0)), progress: () => {} }, scale);
+  const r = await runSyntheticNews({ backend: 'cpu', seed: 0, scale: 'smoke', rng: Rng.fromSeed(Number(process.env.SEED ?? 0)), progress: () => {} }, scale, JSON.parse(process.env.FR ?? '{}'));
   console.log('wall', ((performance.now() - t0) / 1000).toFixed(1), 'cpu', (process.cpuUsage(c0).user / 1e6).toFixed(1), 'leak', tf.memory().numTensors - before);
-  console.log(JSON.stringify(scale));
+  console.log(JSON.stringify(scale), process.env.FR);
   console.log(r.claim.text, r.claim.holds);
   console.log(r.table!.columns.join(' | '));
   for (const row of r.table!.rows) console.log(row.map((v) => (typeof v === 'number' ? v.toFixed(3) : v)).join(' | '));

@@ -56,6 +56,18 @@ export function checkLength(field: string, values: unknown, expected: number, wh
 
 /** Every entry an integer id in [0, count). */
 export function checkIds(field: string, values: ArrayLike<number>, count: number): void {
+  if (values instanceof Int32Array) {
+    // Integers by construction: one range scan, and the slow path below only to name the culprit.
+    let ok = true;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j] as number;
+      if (v < 0 || v >= count) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return;
+  }
   for (let j = 0; j < values.length; j++) {
     const v = values[j];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= count) {

@@ -2,7 +2,6 @@
 // while the library's `@tensorflow/tfjs-core` resolves to the CommonJS build: the ES copy's Tensor methods then
 // have no op handler, and tf.gather's gradient (which calls `.clone()`) fails. Loading the ES copy's side
 // effects installs it. Only the reference (autodiff) path needs this; the fused kernel needs no gradients.
-import '@tensorflow/tfjs-core/dist/base_side_effects.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, useBackend } from '@unbiased/core';
 import { afterAll, describe, expect, it } from 'vitest';

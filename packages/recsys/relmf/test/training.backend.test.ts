@@ -1,5 +1,4 @@
 // See mf-gradients.backend.test.ts: the reference (autodiff) path needs the ES build's op handler.
-import '@tensorflow/tfjs-core/dist/base_side_effects.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, scaleByLearningRate } from '@unbiased/core';
 import { describe, expect, it } from 'vitest';

@@ -6,6 +6,7 @@ import {
   type EmaState,
   ema,
   type GradientTransformation,
+  lionDirection,
   mapNamed,
   type NamedTensors,
   type Rng,
@@ -53,29 +54,6 @@ export function adamDirection({
       );
       tf.dispose([...Object.values(squares), ...Object.values(m.updates), ...Object.values(v.updates)]);
       return { updates, state: { mu: m.state, nu: v.state } };
-    },
-  };
-}
-
-/** State of {@link lionDirection}: Lion's momentum per variable. */
-export interface LionDirectionState extends StateTree {
-  m: NamedTensors;
-}
-
-/**
- * Lion's direction before the sign (Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", Program 1):
- * output `c_t = b1 m_{t-1} + (1 - b1) g_t`, state `m_t = b2 m_{t-1} + (1 - b2) g_t`.
- */
-export function lionDirection({ b1 = 0.9, b2 = 0.99 }: { b1?: number; b2?: number } = {}): GradientTransformation<LionDirectionState> {
-  const mix = (m: tf.Tensor, g: tf.Tensor, beta: number) => tf.tidy(() => tf.add(tf.mul(m, tf.scalar(beta)), tf.mul(g, tf.scalar(1 - beta))));
-  return {
-    name: 'lion_direction',
-    init: (params) => ({ m: zerosLikeAll(params) }),
-    update(grads, state) {
-      checkSameVariables('gradients', grads, 'lion momentum', state.m);
-      const updates = mapNamed(grads, (g, name) => mix(state.m[name] as tf.Tensor, g, b1));
-      const m = mapNamed(grads, (g, name) => mix(state.m[name] as tf.Tensor, g, b2));
-      return { updates, state: { m } };
     },
   };
 }

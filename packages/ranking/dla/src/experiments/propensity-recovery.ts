@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { chain, cosineDecaySchedule, type Experiment, type ExperimentContext, type ExperimentResult, type Rng, type Scale, type Series, scaleByAdam, scaleByLearningRate } from '@unbiased/core';
+import { chain, cosineDecaySchedule, ensureGradients, type Experiment, type ExperimentContext, type ExperimentResult, type Rng, type Scale, type Series, scaleByAdam, scaleByLearningRate } from '@unbiased/core';
 import { EYE_TRACKING_EXAMINATION, type PositionBasedModel, positionBasedModel } from '@unbiased/ultr-data';
 import { irwEstimator } from '../algorithms/irw.js';
-import { ensureGradients } from '../gradients.js';
 import { fitExaminationExponent } from '../propensity/fit-exponent.js';
 import { generateToyLtrData, type ToyLtrData } from './toy-data.js';
 import { ClickStream, toyTensors, trainOnToy } from './toy-training.js';

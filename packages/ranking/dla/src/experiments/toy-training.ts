@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cosineDecaySchedule, type Rng, type Series } from '@unbiased/core';
+import { cosineDecaySchedule, ensureGradients, type Rng, type Series } from '@unbiased/core';
 import type { ClickModel } from '@unbiased/ultr-data';
 import { dlaLearner } from '../algorithms/dual-learning.js';
 import { ipwLearner } from '../algorithms/ipw.js';
@@ -8,7 +8,6 @@ import { oracleLearner } from '../algorithms/oracle.js';
 import { pairwiseDebiasLearner } from '../algorithms/pairwise-debias.js';
 import { regressionEmLearner } from '../algorithms/regression-em.js';
 import type { ClickBatch, ClickLearner, Learner, RelevanceBatch } from '../algorithms/types.js';
-import { ensureGradients } from '../gradients.js';
 import { adagrad } from '../optim/adagrad.js';
 import { linearRanker } from '../rankers/linear.js';
 import type { Ranker } from '../rankers/types.js';

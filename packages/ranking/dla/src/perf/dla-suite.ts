@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng, type PerfCase, type PerfInstance, type PerfSuite } from '@unbiased/core';
+import { ensureGradients, Rng, type PerfCase, type PerfInstance, type PerfSuite } from '@unbiased/core';
 import { positionBasedModel } from '@unbiased/ultr-data';
 import { dlaLearner } from '../algorithms/dual-learning.js';
 import { naiveLearner } from '../algorithms/naive.js';
 import type { ClickLearner } from '../algorithms/types.js';
 import { generateToyLtrData } from '../experiments/toy-data.js';
 import { ClickStream } from '../experiments/toy-training.js';
-import { ensureGradients } from '../gradients.js';
 import { linearRanker } from '../rankers/linear.js';
 import { mlpRanker } from '../rankers/mlp.js';
 import type { Ranker } from '../rankers/types.js';

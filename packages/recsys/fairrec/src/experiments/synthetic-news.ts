@@ -156,7 +156,11 @@ function reportMetrics(prefix: string, report: EvaluationReport): Record<string,
  * the eval users (AUC/MRR/nDCG of 1 positive vs 19 negatives; attribute accuracy and macro-F1 of a fresh
  * 5-fold logistic probe on the mean topic vector of the top-K of all news; fresh probe on the ranking embedding).
  */
-export async function runSyntheticNews(ctx: ExperimentContext, scale: SyntheticNewsScale = SYNTHETIC_NEWS_SCALES[ctx.scale]): Promise<ExperimentResult> {
+export async function runSyntheticNews(
+  ctx: ExperimentContext,
+  scale: SyntheticNewsScale = SYNTHETIC_NEWS_SCALES[ctx.scale],
+  overrides: Partial<FairRecTrainingOptions> = {},
+): Promise<ExperimentResult> {
   await ensureGradients();
   const rng = ctx.rng.fold('fairrec-synthetic-news');
   const news = generateSyntheticNews(rng.fold('news'));
@@ -174,7 +178,7 @@ export async function runSyntheticNews(ctx: ExperimentContext, scale: SyntheticN
   const base = new NrmsModel({ rng: rng.fold('model'), news: newsOptions, user: USER });
   const fair = new FairRecModel({ rng: rng.fold('model'), news: newsOptions, biasFreeUser: USER, biasAwareUser: { ...USER, tower: { hidden: 64, rank: 2 } } });
   const baseTrainer = new NrmsTrainer(base, { rng: rng.fold('dropout'), learningRate: schedule });
-  const fairTrainer = new FairRecTrainer(fair, { ...FAIRREC, rng: rng.fold('dropout'), learningRate: schedule });
+  const fairTrainer = new FairRecTrainer(fair, { ...FAIRREC, ...overrides, rng: rng.fold('dropout'), learningRate: schedule });
   try {
     const baseRun = await trainModel(
       ctx,

@@ -4,10 +4,14 @@
  * tfjs differentiates `tf.gather` with `UnsortedSegmentSum`. The wasm backend of tfjs 4.22 has no such
  * kernel, so an embedding trained by autodiff fails there ("Kernel 'UnsortedSegmentSum' not registered
  * for backend 'wasm'"); the cpu backend has one, but it loops over the segments with four tensor ops per
- * table row, which made one training step of the toy model take about 20 s. This lookup keeps `tf.gather`
- * for the forward pass and computes the gradient `dTable[r] = sum_{i: indices[i] = r} dY[i]` itself.
+ * table row, which made one training step of the toy model take about 20 s. This lookup is a kernel of its
+ * own, `UnbiasedGatherRows`, whose forward pass is the backend's own `GatherV2` (axis 0) and whose
+ * registered gradient computes `dTable[r] = sum_{i: indices[i] = r} dY[i]` with kernels every backend has.
+ * (A `tf.customGrad` would need `save` for the indices, and on wasm `save` copies inside the op, which
+ * tfjs's `IS_TEST` leak check reports as a leak.)
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { UnbiasedError } from '@unbiased/core/errors';
 import { checkChoice } from '../validate.js';
 
 /**
@@ -16,30 +20,71 @@ import { checkChoice } from '../validate.js';
  *   O(n * dim) kernel that cpu, wasm and webgpu all have (on webgpu the sum uses float atomics, so the order
  *   of additions, and the last bits of a row hit many times, may vary between runs);
  * - `'one-hot'`: `onehot(indices, rows)^T dY` as one matMul (chunked to at most
- *   {@link ONE_HOT_CHUNK_ELEMENTS} one-hot entries), O(n * rows * dim): a deterministic reference path for small tables;
- * - `'segment-sum'`: tfjs's own gradient of `tf.gather` (`UnsortedSegmentSum`): fails on wasm, slow on cpu.
+ *   {@link ONE_HOT_CHUNK_ELEMENTS} one-hot entries), O(n * rows * dim): a deterministic reference path for
+ *   small tables;
+ * - `'segment-sum'`: plain `tf.gather`, differentiated by tfjs (`UnsortedSegmentSum`): fails on wasm, slow on cpu.
  */
 export type GatherGradient = 'scatter' | 'one-hot' | 'segment-sum';
 const GATHER_GRADIENTS: readonly GatherGradient[] = ['scatter', 'one-hot', 'segment-sum'];
 
+/** Name of the lookup kernel in the tfjs registry. */
+export const GATHER_ROWS_KERNEL = 'UnbiasedGatherRows';
+
 /** Largest one-hot block (indices x rows) materialised at once by the `'one-hot'` gradient. */
 export const ONE_HOT_CHUNK_ELEMENTS = 1 << 22;
+
+/**
+ * `tf.oneHot` as float32. (Asking tfjs 4.22 for `dtype: 'float32'` directly is wrong on wasm: its OneHot
+ * kernel writes int32 bits into the float32 tensor, which read as denormals. Cast the int32 result instead.)
+ */
+export function oneHotFloat(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.tidy(() => tf.cast(tf.oneHot(indices, depth), 'float32') as tf.Tensor2D);
+}
 
 function oneHotTranspose(indices: tf.Tensor1D, dy: tf.Tensor2D, rows: number): tf.Tensor2D {
   const n = indices.shape[0];
   const chunk = Math.max(1, Math.floor(ONE_HOT_CHUNK_ELEMENTS / Math.max(1, rows)));
-  if (n <= chunk) return tf.matMul(tf.oneHot(indices, rows, 1, 0, 'float32'), dy, true, false) as tf.Tensor2D;
+  if (n <= chunk) return tf.matMul(oneHotFloat(indices, rows), dy, true, false) as tf.Tensor2D;
   let total: tf.Tensor2D | undefined;
   for (let start = 0; start < n; start += chunk) {
     const size = Math.min(chunk, n - start);
-    const part = tf.matMul(tf.oneHot(tf.slice(indices, [start], [size]), rows, 1, 0, 'float32'), tf.slice(dy, [start, 0], [size, -1]), true, false) as tf.Tensor2D;
+    const part = tf.matMul(oneHotFloat(tf.slice(indices, [start], [size]) as tf.Tensor1D, rows), tf.slice(dy, [start, 0], [size, -1]), true, false) as tf.Tensor2D;
     total = total === undefined ? part : (tf.add(total, part) as tf.Tensor2D);
   }
   return total as tf.Tensor2D;
 }
 
-function scatterRows(indices: tf.Tensor1D, dy: tf.Tensor2D, rows: number): tf.Tensor2D {
-  return tf.scatterND(tf.reshape(indices, [-1, 1]), dy, [rows, dy.shape[1]]) as tf.Tensor2D;
+let gradientRegistered = false;
+
+function ensureRegistered(): void {
+  if (!gradientRegistered && tf.getGradient(GATHER_ROWS_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: GATHER_ROWS_KERNEL,
+      inputsToSave: ['x', 'indices'],
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+        const [x, indices] = saved as [tf.Tensor2D, tf.Tensor1D];
+        const g = dy as tf.Tensor2D;
+        return {
+          x: () =>
+            (attrs as unknown as { gradient: GatherGradient }).gradient === 'one-hot'
+              ? oneHotTranspose(indices, g, x.shape[0])
+              : tf.scatterND(tf.reshape(indices, [-1, 1]), g, x.shape),
+          indices: () => tf.zeros(indices.shape, 'float32'),
+        };
+      },
+    });
+  }
+  gradientRegistered = true;
+  const backend = tf.getBackend();
+  if (tf.getKernel(GATHER_ROWS_KERNEL, backend) == null) {
+    const gather = tf.getKernel('GatherV2', backend);
+    if (gather == null) throw new UnbiasedError('NOT_REGISTERED', `backend "${backend}" has no GatherV2 kernel for ${GATHER_ROWS_KERNEL}`, { field: 'backend' });
+    tf.registerKernel({
+      kernelName: GATHER_ROWS_KERNEL,
+      backendName: backend,
+      kernelFunc: ({ inputs, backend: b }) => gather.kernelFunc({ inputs, backend: b, attrs: { axis: 0, batchDims: 0 } }) as tf.TensorInfo,
+    });
+  }
 }
 
 /**
@@ -49,16 +94,6 @@ function scatterRows(indices: tf.Tensor1D, dy: tf.Tensor2D, rows: number): tf.Te
 export function gatherRows(table: tf.Tensor2D, indices: tf.Tensor1D, { gradient = 'scatter' }: { gradient?: GatherGradient } = {}): tf.Tensor2D {
   checkChoice('gatherGradient', gradient, GATHER_GRADIENTS);
   if (gradient === 'segment-sum') return tf.gather(table, indices) as tf.Tensor2D;
-  const rows = table.shape[0];
-  const backward = gradient === 'scatter' ? scatterRows : oneHotTranspose;
-  // The indices go through `save` (kept by the engine until backprop) rather than the closure alone, so
-  // the lookup is differentiable even when they were created inside the function being differentiated.
-  const lookup = tf.customGrad((t: tf.Tensor | tf.GradSaveFunc, save: tf.Tensor | tf.GradSaveFunc) => {
-    (save as tf.GradSaveFunc)([indices]);
-    return {
-      value: tf.gather(t as tf.Tensor, indices),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => backward(saved[0] as tf.Tensor1D, dy as tf.Tensor2D, rows),
-    };
-  });
-  return (lookup as (t: tf.Tensor) => tf.Tensor)(table) as tf.Tensor2D;
+  ensureRegistered();
+  return tf.engine().runKernel(GATHER_ROWS_KERNEL, { x: table, indices }, { gradient } as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }

@@ -3,7 +3,16 @@
  * L_A (same form), and the "confusion" objective that pushes a discriminator's output to uniform.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { oneHotFloat } from '../layers/gather-rows.js';
 import { type ExampleWeighting, weightedMean } from './example-weights.js';
+
+/**
+ * `log softmax(logits)` over the last axis as `x - logsumexp(x)`. (`tf.logSoftmax` is a `customGrad` that
+ * `save`s its output; on wasm that copy trips tfjs's `IS_TEST` kernel-leak check.)
+ */
+export function logSoftmax(logits: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.sub(logits, tf.logSumExp(logits, 1, true)) as tf.Tensor2D);
+}
 
 /**
  * `L = -(1/U) sum_j sum_c z_c^j log softmax(logits^j)_c` with one-hot `z` from int32 `labels` `[B]`
@@ -11,8 +20,8 @@ import { type ExampleWeighting, weightedMean } from './example-weights.js';
  */
 export function attributeCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, weighting: ExampleWeighting = {}): tf.Scalar {
   return tf.tidy(() => {
-    const target = tf.oneHot(labels, logits.shape[1], 1, 0, 'float32');
-    return weightedMean(tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)) as tf.Tensor1D, weighting);
+    const target = oneHotFloat(labels, logits.shape[1]);
+    return weightedMean(tf.neg(tf.sum(tf.mul(target, logSoftmax(logits)), 1)) as tf.Tensor1D, weighting);
   });
 }
 
@@ -22,5 +31,5 @@ export function attributeCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, 
  * "confusion" adversarial objective [I, spec 03 §4b: BCE(disc(u_d), 0.5) instead of -L_A].
  */
 export function confusionLoss(logits: tf.Tensor2D, weighting: ExampleWeighting = {}): tf.Scalar {
-  return tf.tidy(() => weightedMean(tf.neg(tf.mean(tf.logSoftmax(logits), 1)) as tf.Tensor1D, weighting));
+  return tf.tidy(() => weightedMean(tf.neg(tf.mean(logSoftmax(logits), 1)) as tf.Tensor1D, weighting));
 }

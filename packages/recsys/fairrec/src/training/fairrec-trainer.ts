@@ -144,24 +144,13 @@ export class FairRecTrainer {
   }
 
   /**
-   * `discriminatorBatches.length` (= `discriminatorSteps`) discriminator steps, then one recommender step on
-   * `batch` (candidates: the clicked news first, then T negatives). Returns the losses before the step as
-   * one vector in the order of {@link FAIRREC_LOSS_NAMES} (`discriminator` is L_A of the last discriminator
-   * step, or of the joint step with gradient reversal); the caller disposes it.
+   * The gradients of one recommender step on `batch` (no update): recommender variables get the gradient
+   * of the recommender's objective, and (unless `'alternating'`) discriminator variables that of `L_A`;
+   * plus the loss vector in the order of {@link FAIRREC_LOSS_NAMES} (`discriminator` NaN for
+   * `'alternating'`). `rng` enables dropout. The caller disposes everything returned.
    */
-  step(batch: NewsBatchTensors, discriminatorBatches: readonly NewsBatchTensors[] = []): tf.Tensor1D {
+  gradients(batch: NewsBatchTensors, rng?: Rng): { grads: tf.NamedTensorMap; losses: tf.Tensor1D } {
     const labels = this.checkAttributes(batch, 'batch');
-    if (discriminatorBatches.length !== this.discriminatorSteps) {
-      throw new UnbiasedError('BAD_INPUT', `expected ${this.discriminatorSteps} discriminator batches (discriminatorSteps), got ${discriminatorBatches.length}`, {
-        field: 'discriminatorBatches',
-      });
-    }
-    let discriminatorLoss: tf.Scalar | undefined;
-    for (const discriminatorBatch of discriminatorBatches) {
-      discriminatorLoss?.dispose();
-      discriminatorLoss = this.discriminatorStep(discriminatorBatch);
-    }
-    const rng = this.rng.fold(this.steps++);
     const joint = this.update !== 'alternating';
     const variables = joint ? { ...this.model.recommenderVariables(), ...this.model.discriminatorVariables() } : this.model.recommenderVariables();
     let parts: tf.Scalar[] = [];
@@ -203,6 +192,32 @@ export class FairRecTrainer {
       );
       return total;
     }, variables);
+    const losses = tf.stack(parts) as tf.Tensor1D;
+    tf.dispose(parts);
+    if (!parts.includes(value)) value.dispose();
+    return { grads, losses };
+  }
+
+  /**
+   * `discriminatorBatches.length` (= `discriminatorSteps`) discriminator steps, then one recommender step on
+   * `batch` (candidates: the clicked news first, then T negatives). Returns the losses before the step as
+   * one vector in the order of {@link FAIRREC_LOSS_NAMES} (`discriminator` is L_A of the last discriminator
+   * step, or of the joint step with gradient reversal); the caller disposes it.
+   */
+  step(batch: NewsBatchTensors, discriminatorBatches: readonly NewsBatchTensors[] = []): tf.Tensor1D {
+    this.checkAttributes(batch, 'batch');
+    if (discriminatorBatches.length !== this.discriminatorSteps) {
+      throw new UnbiasedError('BAD_INPUT', `expected ${this.discriminatorSteps} discriminator batches (discriminatorSteps), got ${discriminatorBatches.length}`, {
+        field: 'discriminatorBatches',
+      });
+    }
+    let discriminatorLoss: tf.Scalar | undefined;
+    for (const discriminatorBatch of discriminatorBatches) {
+      discriminatorLoss?.dispose();
+      discriminatorLoss = this.discriminatorStep(discriminatorBatch);
+    }
+    const { grads, losses } = this.gradients(batch, this.rng.fold(this.steps++));
+    const joint = this.update !== 'alternating';
     if (joint) {
       const discriminatorNames = new Set(Object.keys(this.model.discriminatorVariables()));
       const recommenderGrads: tf.NamedTensorMap = {};
@@ -213,12 +228,23 @@ export class FairRecTrainer {
     } else {
       this.optimizer.applyGradients(grads);
     }
-    tf.dispose([...Object.values(grads), value]);
-    const lastDiscriminator = joint ? parts[6] : discriminatorLoss;
-    const report = tf.tidy(() => tf.stack([...parts.slice(0, 6), lastDiscriminator ?? tf.scalar(Number.NaN)]) as tf.Tensor1D);
-    tf.dispose(parts);
-    discriminatorLoss?.dispose();
+    tf.dispose(Object.values(grads));
+    if (joint) {
+      discriminatorLoss?.dispose();
+      return losses;
+    }
+    const report = tf.tidy(() => tf.concat([tf.slice(losses, [0], [6]), tf.reshape(discriminatorLoss ?? tf.scalar(Number.NaN), [1])]) as tf.Tensor1D);
+    tf.dispose([losses, discriminatorLoss as tf.Tensor]);
     return report;
+  }
+
+  /**
+   * Waits for the optimizers' pending non-finite-gradient checks (one tiny read-back each) and throws
+   * `NON_FINITE` naming the variables if a step had a NaN or infinite gradient.
+   */
+  async flush(): Promise<void> {
+    await this.optimizer.flush();
+    await this.discriminatorOptimizer.flush();
   }
 
   dispose(): void {

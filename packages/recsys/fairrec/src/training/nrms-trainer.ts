@@ -40,6 +40,11 @@ export class NrmsTrainer {
     return value;
   }
 
+  /** Waits for the optimizer's pending non-finite-gradient check; throws `NON_FINITE` if a step had one. */
+  async flush(): Promise<void> {
+    await this.optimizer.flush();
+  }
+
   dispose(): void {
     this.optimizer.dispose();
   }

@@ -4,7 +4,7 @@
  *   z_j   = p_{u_j} . q_{i_j} + bu_{u_j} + bi_{i_j} + g
  *   L     = (1/N) sum_j [a_j delta1(clip(z_j)) + b_j delta0(clip(z_j))] + (l2/2)(||P||^2 + ||Q||^2)
  *   c_j   = dL/dz_j = (a_j delta1'(z_j) + b_j delta0'(z_j)) / N   (0 where |z_j| > logitClip)
- *   dL/dP = scatter_u(c_j q_{i_j}) + l2 P,  dL/dQ = scatter_i(c_j p_{u_j}) + l2 Q,
+ *   dL/dP = l2 P + scatter_u(c_j q_{i_j}),  dL/dQ = l2 Q + scatter_i(c_j p_{u_j}),
  *   dL/dbu = scatter_u(c_j), dL/dbi = scatter_i(c_j), dL/dg = sum_j c_j
  *
  * with delta1 = softplus(-z), delta0 = softplus(z) (log loss) or delta1 = (1 - s)^2, delta0 = s^2 with
@@ -124,8 +124,18 @@ interface LoopArrays {
 /** The cpu/wasm pass; writes the dense gradients and returns [loss, dL/dg]. */
 function gradientLoop(x: LoopArrays, dim: number, { lossKind, logitClip, invNormaliser, l2 }: MfGradientAttrs): [number, number] {
   const { P, Q, bu, bi, g, users, items, a, b, gP, gQ, gbu, gbi } = x;
-  gP.fill(0);
-  gQ.fill(0);
+  // The L2 gradient first (one pass that also clears the outputs), then the scatter-add of the batch.
+  let squares = 0;
+  for (let k = 0; k < P.length; k++) {
+    const p = P[k] as number;
+    gP[k] = l2 * p;
+    squares += p * p;
+  }
+  for (let k = 0; k < Q.length; k++) {
+    const q = Q[k] as number;
+    gQ[k] = l2 * q;
+    squares += q * q;
+  }
   gbu.fill(0);
   gbi.fill(0);
   const g0 = g[0] as number;
@@ -172,21 +182,7 @@ function gradientLoop(x: LoopArrays, dim: number, { lossKind, logitClip, invNorm
       gQ[qi + k]! += c * (P[pu + k] as number);
     }
   }
-  loss *= invNormaliser;
-  if (l2 !== 0) {
-    let squares = 0;
-    for (let k = 0; k < P.length; k++) {
-      const p = P[k] as number;
-      gP[k]! += l2 * p;
-      squares += p * p;
-    }
-    for (let k = 0; k < Q.length; k++) {
-      const q = Q[k] as number;
-      gQ[k]! += l2 * q;
-      squares += q * q;
-    }
-    loss += 0.5 * l2 * squares;
-  }
+  loss = loss * invNormaliser + 0.5 * l2 * squares;
   return [loss, gradGlobal];
 }
 
@@ -364,7 +360,7 @@ fn main(index : i32) {
 }
 
 /**
- * dL/dT for a table T [rows, dim]: the CSR sum of c_j * O[other_j] plus l2 * T, where other_j =
+ * dL/dT for a table T [rows, dim]: l2 * T plus the CSR sum of c_j * O[other_j] (the order of the cpu loop), where other_j =
  * Pairs[otherOffset + j] (the item of pair j for the user table, its user for the item table).
  */
 function rowGradientProgram(rows: number, dim: number): WebGpuProgramLike {
@@ -378,12 +374,12 @@ fn main(index : i32) {
   if (index < uniforms.size) {
     let r = index / uniforms.dim;
     let k = index - r * uniforms.dim;
-    var acc = 0.0;
+    var acc = uniforms.l2 * T[index];
     for (var j = Offsets[r]; j < Offsets[r + 1]; j = j + 1) {
       let e = Order[j];
       acc = acc + Coef[e] * O[Pairs[uniforms.otherOffset + e] * uniforms.dim + k];
     }
-    setOutputAtIndex(index, acc + uniforms.l2 * T[index]);
+    setOutputAtIndex(index, acc);
   }
 }
 `,

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkHyperparameter, checkSameVariables, type GradientTransformation, mapNamed, type NamedTensors, type StateTree, zerosLikeAll } from '@unbiased/core';
+import { checkHyperparameter } from '../errors.js';
+import { checkSameVariables, mapNamed, zerosLikeAll } from './tree.js';
+import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
 
 /** Options of {@link lionDirection}; defaults are the Lion paper's (Chen et al. 2023). */
 export interface LionDirectionOptions {
