@@ -10,7 +10,10 @@ import { compileWat, toBase64 } from './compile-wat.mjs';
 const wasmDir = new URL('../src/kernels/wasm/', import.meta.url);
 
 /** name of the .wat file → exported constant of the generated module */
-const MODULES = [{ wat: 'adam-moments.wat', out: 'generated/adam-moments.wasm.ts', constant: 'ADAM_MOMENTS_WASM_BASE64' }];
+const MODULES = [
+  { wat: 'adam-moments.wat', out: 'generated/adam-moments.wasm.ts', constant: 'ADAM_MOMENTS_WASM_BASE64' },
+  { wat: 'sign-momentum.wat', out: 'generated/sign-momentum.wasm.ts', constant: 'SIGN_MOMENTUM_WASM_BASE64' },
+];
 
 for (const { wat, out, constant } of MODULES) {
   const source = await readFile(new URL(wat, wasmDir), 'utf8');

@@ -11,6 +11,7 @@ import {
   type FusedSignMomentumOptions,
   fusedSignMomentum,
   type GradientTransformation,
+  lionDirection,
   type NamedTensors,
   quantizeBf16,
   Rng,
@@ -117,32 +118,27 @@ async function readAll(named: NamedTensors): Promise<Record<string, Float32Array
 // ---- the reference chains (plain tfjs ops, from this package) -----------------------------------------
 
 interface LionState extends StateTree {
-  count: number;
-  mu: NamedTensors;
+  m: NamedTensors;
 }
 
 /**
- * Lion's direction (Chen et al. 2023): outputs c = b1 m + (1-b1) g, keeps m' = b2 m + (1-b2) g (rounded to
- * bfloat16 with `bf16`, like ema's stateDtype). The same operations as @unbiased/optim-lion's lionDirection,
- * written here so that core's tests do not depend on that package.
+ * Core's `lionDirection` with bfloat16 storage of m' (rounded after each update, like ema's stateDtype), which
+ * core's transform does not offer (yet): outputs c = b1 m + (1-b1) g, keeps bf16(b2 m + (1-b2) g).
  */
-function lionDirection(beta1: number, beta2: number, bf16 = false): GradientTransformation<LionState> {
+function lionDirectionBf16(beta1: number, beta2: number): GradientTransformation<LionState> {
   return {
     name: 'lion_direction',
-    init: (params) => ({ count: 0, mu: Object.fromEntries(Object.entries(params).map(([k, p]) => [k, tf.zerosLike(p)])) }),
+    init: (params) => ({ m: Object.fromEntries(Object.entries(params).map(([k, p]) => [k, tf.zerosLike(p)])) }),
     update(grads, state) {
       const updates: NamedTensors = {};
-      const mu: NamedTensors = {};
+      const next: NamedTensors = {};
       for (const name of Object.keys(grads).sort()) {
         const g = grads[name] as tf.Tensor;
-        const m = state.mu[name] as tf.Tensor;
+        const m = state.m[name] as tf.Tensor;
         updates[name] = tf.tidy(() => tf.add(tf.mul(m, tf.scalar(beta1)), tf.mul(g, tf.scalar(1 - beta1))));
-        mu[name] = tf.tidy(() => {
-          const next = tf.add(tf.mul(m, tf.scalar(beta2)), tf.mul(g, tf.scalar(1 - beta2)));
-          return bf16 ? quantizeBf16(next) : next;
-        });
+        next[name] = tf.tidy(() => quantizeBf16(tf.add(tf.mul(m, tf.scalar(beta2)), tf.mul(g, tf.scalar(1 - beta2)))));
       }
-      return { updates, state: { count: state.count + 1, mu } };
+      return { updates, state: { m: next } };
     },
   };
 }
@@ -189,7 +185,12 @@ function hasEnvelope(c: Config): boolean {
 /** The documented reference chain of a configuration. */
 function referenceChain(c: Config): GradientTransformation<StateTree> {
   const bf16 = c.stateDtype === 'bf16';
-  const direction = c.kind === 'lion' ? lionDirection(c.beta1, c.beta2, bf16) : ema({ decay: c.beta1, debias: false, stateDtype: c.stateDtype });
+  const direction =
+    c.kind === 'lion'
+      ? bf16
+        ? lionDirectionBf16(c.beta1, c.beta2)
+        : lionDirection({ b1: c.beta1, b2: c.beta2 })
+      : ema({ decay: c.beta1, debias: false, stateDtype: c.stateDtype });
   const sign = hasEnvelope(c)
     ? signConversion({
         envelope: c.envelope,
@@ -566,7 +567,7 @@ describe(`fusedSignMomentum on ${testBackend}`, () => {
         }
         if (exact) {
           const refState = r.state as Record<string, Record<string, NamedTensors>>;
-          const direction = c.kind === 'lion' ? refState['0:lion_direction']!.mu! : refState['0:ema']!.ema!;
+          const direction = c.kind === 'lion' ? refState['0:lion_direction']!.m! : refState['0:ema']!.ema!;
           const refM = await readAll(direction);
           for (const name of Object.keys(SHAPES)) expect(bitMismatch(`step ${t} m "${name}"`, state.m[name]!, refM[name]!)).toBeUndefined();
           if (hasEnvelope(c)) {

@@ -1,14 +1,15 @@
 /**
  * `fusedSignMomentum`: StoSignSGD, Signum and Lion as ONE fused kernel call per optimizer step for all
- * variables, equal (bit for bit on cpu and wasm) to the reference transform chains of this package:
+ * variables, equal to the reference transform chains of this package (bit for bit on cpu, and on wasm except
+ * where tfjs-backend-wasm's Sign kernel zeroes tiny arguments, see below; on webgpu up to FMA contraction):
  *
  *   stosign  chain(ema({ decay: beta1, debias: false }), signConversion({ envelope, envelopeDecay, noiseScale,
  *                  step: mode, seed }), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate))
  *   signum   chain(ema({ decay: beta1, debias: false }), scaleBySign(), addDecayedWeights, scaleByLearningRate)
- *   lion     chain(lionDirection(beta1, beta2), scaleBySign(), addDecayedWeights, scaleByLearningRate)
+ *   lion     chain(lionDirection({ b1: beta1, b2: beta2 }), scaleBySign(), addDecayedWeights, scaleByLearningRate)
  *
- * where `lionDirection` outputs `c = beta1*m + (1-beta1)*g` and keeps `m' = beta2*m + (1-beta2)*g`. With
- * `mode: 'restored'`, Signum and Lion replace `scaleBySign()` by
+ * where `lionDirection` (`transforms/lion.ts`) outputs `c = beta1*m + (1-beta1)*g` and keeps
+ * `m' = beta2*m + (1-beta2)*g`. With `mode: 'restored'`, Signum and Lion replace `scaleBySign()` by
  * `signConversion({ sign: 'deterministic', step: 'restored', envelope, envelopeDecay })` (and so keep an
  * envelope G). Per element, in float32, every operation rounded, in this order:
  *

@@ -35,3 +35,4 @@ export * from './training/fairrec-trainer.js';
 export * from './training/gradients.js';
 export * from './training/nrms-trainer.js';
 export * from './training/optimizer.js';
+export * from './model/warm-start.js';

@@ -45,7 +45,9 @@ function binaryObjectiveGradient(x: number[][], y: number[], w: number[], b: num
   x.forEach((row, i) => {
     const p = 1 / (1 + Math.exp(-(b + row.reduce((s, v, j) => s + v * (w[j] as number), 0))));
     const r = p - (y[i] as number);
-    row.forEach((v, j) => (grad[j] += (r * v) / x.length));
+    row.forEach((v, j) => {
+      grad[j] += (r * v) / x.length;
+    });
     grad[d] += r / x.length;
   });
   for (let j = 0; j < d; j++) grad[j] += l2 * (w[j] as number);

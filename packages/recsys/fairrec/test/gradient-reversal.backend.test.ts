@@ -70,7 +70,7 @@ describe('gradient reversal', () => {
       expectClose(await read(viaSimultaneous[name] as tf.Tensor), expected, { rel: 1e-4, abs: 1e-6 });
     }
     tf.dispose([...Object.values(viaReversal), ...Object.values(viaSimultaneous), ...Object.values(recommenderOnly), ...Object.values(adversary.grads), adversary.value, losses]);
-    [reversal, simultaneous, withoutAdversary].forEach((t) => t.dispose());
+    for (const t of [reversal, simultaneous, withoutAdversary]) t.dispose();
     model.dispose();
   });
 });

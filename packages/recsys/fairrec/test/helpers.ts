@@ -1,5 +1,5 @@
 // Shared helpers of this package's tests.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@unbiased/core';
 import { batchToTensors, makeNewsBatch, type NewsBatchTensors, type NewsCorpus } from '../src/index.js';
 

@@ -105,7 +105,9 @@ export function makeNewsBatch(
   }
   const { titleLength } = corpus;
   const newsTokens = new Int32Array(order.length * titleLength);
-  order.forEach((global, i) => newsTokens.set(corpus.tokens.subarray(global * titleLength, (global + 1) * titleLength), i * titleLength));
+  order.forEach((global, i) => {
+    newsTokens.set(corpus.tokens.subarray(global * titleLength, (global + 1) * titleLength), i * titleLength);
+  });
   return { size, historyLength, candidatesPerUser, newsCount: order.length, titleLength, newsTokens, history, historyMask, candidates, attributes };
 }
 

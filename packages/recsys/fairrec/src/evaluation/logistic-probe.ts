@@ -202,7 +202,9 @@ export function crossValidatedProbe(
     const hi = Math.floor(((f + 1) * n) / folds);
     const test: number[] = [];
     const train: number[] = [];
-    order.forEach((row, i) => (i >= lo && i < hi ? test : train).push(row));
+    order.forEach((row, i) => {
+      (i >= lo && i < hi ? test : train).push(row);
+    });
     const model = fitLogistic(features, labels, { dim, classes, rows: train }, options);
     const predicted = predictLogistic(model, features, test);
     const scores = classificationScores(predicted, Int32Array.from(test, (r) => labels[r] as number), classes);

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export function withoutGradient<T extends tf.Tensor>(fn: (x: tf.Tensor) => T, x: tf.Tensor): T {
   const op = tf.customGrad((input: tf.Tensor | tf.GradSaveFunc) => ({
     value: fn(input as tf.Tensor),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.zerosLike(input as tf.Tensor),
+    gradFunc: () => tf.zerosLike(input as tf.Tensor),
   }));
   return (op as (t: tf.Tensor) => tf.Tensor)(x) as T;
 }
