@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { AdditiveAttention, MultiHeadSelfAttention, maskedSoftmax, ParameterStore } from '../src/index.js';
+import { AdditiveAttention, MultiHeadSelfAttention, maskedSoftmax, ParameterStore, UserEncoder } from '../src/index.js';
 import { expectClose, read, seed } from './helpers.js';
 
 // float32 kernels against float64 references: a few roundings of values of order 1 -> 2e-5 relative.
@@ -133,6 +133,30 @@ describe('additive attention', () => {
     });
     expectClose(out, expected, TOL);
     expect(out.slice(6)).toEqual([0, 0, 0]);
+    store.dispose();
+  });
+});
+
+describe('user encoder', () => {
+  it('ignores padded history slots: changing their vectors leaves the user embedding bit-identical', async () => {
+    const store = new ParameterStore('user-pad', seed(9));
+    const encoder = new UserEncoder(store, { newsDim: 4, heads: 2, headDim: 2, queryDim: 3, dropout: 0, tower: { hidden: 5 } });
+    const history = Float32Array.from(seed(10).normal(2 * 5 * 4));
+    const mask = tf.tensor2d([
+      [1, 1, 0, 0, 0],
+      [1, 1, 1, 1, 0],
+    ]);
+    const changed = Float32Array.from(history);
+    for (const [b, h] of [
+      [0, 2],
+      [0, 4],
+      [1, 4],
+    ] as const) {
+      for (let j = 0; j < 4; j++) changed[(b * 5 + h) * 4 + j] = -50 + j;
+    }
+    const a = await read(encoder.apply(tf.tensor3d(history, [2, 5, 4]), mask));
+    const b = await read(encoder.apply(tf.tensor3d(changed, [2, 5, 4]), mask));
+    expect(b).toEqual(a);
     store.dispose();
   });
 });
