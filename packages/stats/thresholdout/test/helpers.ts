@@ -1,26 +1,4 @@
-import { isUnbiasedError, type UnbiasedErrorCode } from '@unbiased/core/errors';
-import { expect } from 'vitest';
-
-/** `|actual - expected| <= tol`, with a readable failure message. */
-export function expectClose(actual: number, expected: number, tol: number): void {
-  expect(Math.abs(actual - expected), `actual ${actual}, expected ${expected}, tol ${tol}`).toBeLessThanOrEqual(tol);
-}
-
-/** Asserts `fn` throws an UnbiasedError with `code`, `error.field === field`, and a message naming `field`. */
-export function expectUnbiasedError(fn: () => unknown, code: UnbiasedErrorCode, field: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected the call to throw').toBeDefined();
-  expect(isUnbiasedError(caught), `expected an UnbiasedError, got ${String(caught)}`).toBe(true);
-  if (!isUnbiasedError(caught)) return;
-  expect(caught.code).toBe(code);
-  expect(caught.field).toBe(field);
-  expect(caught.message).toContain(field);
-}
+export { expectClose, expectUnbiasedError } from '../../../../tooling/vitest/assert.js';
 
 /** Standard normal CDF via the Abramowitz-Stegun 7.1.26 erf approximation (|error| < 1.5e-7); test-only reference. */
 export function normalCdf(z: number): number {
