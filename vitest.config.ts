@@ -11,7 +11,7 @@ const shared = {
 
 /** Tests that touch tensors are named `*.backend.test.ts` and run once per available backend. */
 const backendTests = ['packages/**/test/**/*.backend.test.ts', 'apps/**/test/**/*.backend.test.ts'];
-const ignore = ['**/node_modules/**', '**/dist/**', '**/test/zz-*'];
+const ignore = ['**/node_modules/**', '**/dist/**', '**/test/zz-*', '**/test/tmp-*'];
 
 function backendProject(name: 'cpu' | 'wasm' | 'webgpu'): TestProjectInlineConfiguration {
   return {
