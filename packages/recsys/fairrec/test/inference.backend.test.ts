@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { FairRecModel, scoreBatch } from '../src/index.js';
+import { FairRecModel, NrmsModel, scoreBatch, warmStartFromNrms } from '../src/index.js';
 import { read, seed, TINY_NEWS, TINY_USER, tinyBatch, tinyCorpus } from './helpers.js';
 
 describe('FairRec inference', () => {
@@ -22,5 +22,22 @@ describe('FairRec inference', () => {
     tower.kernel.assign(tf.mul(tower.kernel, 2));
     expect(await read(scoreBatch(model, batch))).not.toEqual(before);
     model.dispose();
+  });
+});
+
+describe('warm start', () => {
+  it('FairRec warm-started from NRMS ranks exactly like it; mismatched encoders are SHAPE_MISMATCH', async () => {
+    const corpus = tinyCorpus(seed(14));
+    const batch = tinyBatch(seed(15), corpus);
+    const news = { ...TINY_NEWS, vocabularySize: corpus.vocabularySize };
+    const user = { ...TINY_USER, tower: { hidden: 4 } };
+    const base = new NrmsModel({ rng: seed(16), news, user });
+    const fair = new FairRecModel({ rng: seed(17), news, biasFreeUser: user, biasAwareUser: TINY_USER });
+    expect(await read(scoreBatch(fair, batch))).not.toEqual(await read(scoreBatch(base, batch)));
+    expect(warmStartFromNrms(fair, base)).toBe(Object.keys(base.recommenderVariables()).length);
+    expect(await read(scoreBatch(fair, batch))).toEqual(await read(scoreBatch(base, batch)));
+    const other = new FairRecModel({ rng: seed(18), news, biasFreeUser: { ...TINY_USER, tower: { hidden: 5 } }, biasAwareUser: TINY_USER });
+    expect(() => warmStartFromNrms(other, base)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH', field: 'bias_free_user/tower_hidden/kernel' }));
+    for (const m of [base, fair, other]) m.dispose();
   });
 });
