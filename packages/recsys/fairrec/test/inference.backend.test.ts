@@ -18,7 +18,8 @@ describe('FairRec inference', () => {
     // ... and the ranking did not, to the bit.
     expect(await read(scoreBatch(model, batch))).toEqual(before);
     // Whereas changing the bias-free encoder does change it.
-    const tower = model.biasFreeUserEncoder.outputLayer ?? model.biasFreeUserEncoder.attention.query;
+    const tower = model.biasFreeUserEncoder.outputLayer ?? model.biasFreeUserEncoder.attention?.query;
+    if (!tower) throw new Error('TINY_USER has neither a tower nor attention');
     tower.kernel.assign(tf.mul(tower.kernel, 2));
     expect(await read(scoreBatch(model, batch))).not.toEqual(before);
     model.dispose();

@@ -39,10 +39,10 @@ export class ParameterStore {
     return this.path === '' ? name : `${this.path}/${name}`;
   }
 
-  private add(name: string, init: () => tf.Tensor): tf.Variable {
+  private add(name: string, init: () => tf.Tensor, trainable = true): tf.Variable {
     const path = this.join(name);
     if (this.registry.has(path)) throw new UnbiasedError('DUPLICATE_REGISTRATION', `parameter "${path}" created twice`, { field: path });
-    const variable = tf.tidy(() => tf.variable(init(), true, `${this.prefix}/${path}`));
+    const variable = tf.tidy(() => tf.variable(init(), trainable, `${this.prefix}/${path}`));
     this.registry.set(path, variable);
     return variable;
   }
@@ -59,22 +59,30 @@ export class ParameterStore {
     return this.add(name, () => tf.tensor(values, shape, 'float32'));
   }
 
+  /**
+   * A frozen (non-trainable) variable holding given values, e.g. fixed news vectors: owned and disposed by
+   * the store, never listed by {@link variables} / {@link ownVariables}, so no optimizer updates it.
+   */
+  constant(name: string, shape: number[], values: Float32Array): tf.Variable {
+    return this.add(name, () => tf.tensor(values, shape, 'float32'), false);
+  }
+
   /** A zero-initialised variable (biases). */
   zeros(name: string, shape: number[]): tf.Variable {
     return this.add(name, () => tf.zeros(shape));
   }
 
-  /** Every variable created through this store or any scope of it, keyed by tf.Variable name. */
+  /** Every trainable variable created through this store or any scope of it, keyed by tf.Variable name. */
   variables(): Record<string, tf.Variable> {
     const out: Record<string, tf.Variable> = {};
-    for (const v of this.registry.values()) out[v.name] = v;
+    for (const v of this.registry.values()) if (v.trainable) out[v.name] = v;
     return out;
   }
 
-  /** Variables whose path starts with `<path>/` of this scope (all of them for the root). */
+  /** Trainable variables whose path starts with `<path>/` of this scope (all of them for the root). */
   ownVariables(): Record<string, tf.Variable> {
     const out: Record<string, tf.Variable> = {};
-    for (const [path, v] of this.registry) if (this.path === '' || path === this.path || path.startsWith(`${this.path}/`)) out[v.name] = v;
+    for (const [path, v] of this.registry) if (v.trainable && (this.path === '' || path === this.path || path.startsWith(`${this.path}/`))) out[v.name] = v;
     return out;
   }
 

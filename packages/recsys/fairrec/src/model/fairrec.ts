@@ -9,13 +9,15 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import { ParameterStore, uniquePrefix } from '../layers/parameters.js';
 import { AttributeClassifier } from './attribute-classifier.js';
-import { NewsEncoder, type NewsEncoderOptions } from './news-encoder.js';
+import type { NewsVectorEncoder } from './id-news-encoder.js';
+import { type AnyNewsEncoderOptions, createNewsEncoder } from './news-encoder.js';
 import type { NewsRecommender } from './recommender.js';
 import { UserEncoder, type UserEncoderOptions } from './user-encoder.js';
 
 export interface FairRecModelOptions {
   rng: Rng;
-  news: NewsEncoderOptions;
+  /** NRMS over title words, or `{ kind: 'id', vectors, dim }` for a table of news vectors. */
+  news: AnyNewsEncoderOptions;
   /**
    * Bias-free user encoder (u_d, used for ranking). Default: NRMS plus a tanh tower of 64 hidden units
    * [I, spec 03 §4b: "MLP towers are needed"]; pass `tower: null` for the paper's plain NRMS encoder.
@@ -43,7 +45,7 @@ export interface FairRecModelOptions {
 export class FairRecModel implements NewsRecommender {
   readonly store: ParameterStore;
   readonly attributeClasses: number;
-  readonly newsEncoder: NewsEncoder;
+  readonly newsEncoder: NewsVectorEncoder;
   readonly biasFreeUserEncoder: UserEncoder;
   readonly biasAwareUserEncoder: UserEncoder;
   readonly attributePredictor: AttributeClassifier;
@@ -52,7 +54,7 @@ export class FairRecModel implements NewsRecommender {
   constructor(options: FairRecModelOptions) {
     const { attributeClasses = 2, attributePredictorHidden = 0, discriminatorHidden = 32 } = options;
     this.store = new ParameterStore(options.name ?? uniquePrefix('fairrec'), options.rng);
-    this.newsEncoder = new NewsEncoder(this.store.scope('news'), options.news);
+    this.newsEncoder = createNewsEncoder(this.store.scope('news'), options.news);
     const newsDim = this.newsEncoder.outDim;
     this.biasFreeUserEncoder = new UserEncoder(this.store.scope('bias_free_user'), { tower: { hidden: 64 }, ...options.biasFreeUser, newsDim });
     this.biasAwareUserEncoder = new UserEncoder(this.store.scope('bias_aware_user'), { tower: { hidden: 64, rank: 2 }, ...options.biasAwareUser, newsDim });

@@ -10,9 +10,12 @@ import { type GatherGradient, gatherRows } from '../layers/gather-rows.js';
 import { MultiHeadSelfAttention } from '../layers/multi-head-self-attention.js';
 import type { ParameterStore } from '../layers/parameters.js';
 import { badInput, checkInteger, checkNumber } from '../validate.js';
+import { NewsIdEncoder, type NewsIdEncoderOptions, type NewsVectorEncoder } from './id-news-encoder.js';
 
 /** Options of {@link NewsEncoder}; defaults are NRMS's (tagged [C] where the NRMS paper states them). */
 export interface NewsEncoderOptions {
+  /** Default `'nrms'` (this encoder); `{ kind: 'id', ... }` selects {@link NewsIdEncoder}. */
+  kind?: 'nrms';
   /** Number of word ids, including the padding id 0. */
   vocabularySize: number;
   /** Word embedding size. Default 300 (GloVe 300-d in NRMS) [C, NRMS]. */
@@ -32,7 +35,7 @@ export interface NewsEncoderOptions {
 }
 
 /** The word-level encoder of a news title: `[N, L]` int32 word ids (0 = padding) -> `[N, heads * headDim]`. */
-export class NewsEncoder {
+export class NewsEncoder implements NewsVectorEncoder {
   readonly vocabularySize: number;
   readonly wordDim: number;
   readonly dropoutRate: number;
@@ -82,4 +85,12 @@ export class NewsEncoder {
       return this.attention.apply(contextual, mask);
     });
   }
+}
+
+/** Options of either news encoder: NRMS over title words (default) or a table of news vectors by id. */
+export type AnyNewsEncoderOptions = NewsEncoderOptions | NewsIdEncoderOptions;
+
+/** Builds the news encoder `options` describe (`kind: 'id'` -> {@link NewsIdEncoder}, else NRMS). */
+export function createNewsEncoder(store: ParameterStore, options: AnyNewsEncoderOptions): NewsVectorEncoder {
+  return options.kind === 'id' ? new NewsIdEncoder(store, options) : new NewsEncoder(store, options);
 }

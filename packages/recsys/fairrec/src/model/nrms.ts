@@ -5,14 +5,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import { ParameterStore, uniquePrefix } from '../layers/parameters.js';
-import { NewsEncoder, type NewsEncoderOptions } from './news-encoder.js';
+import type { NewsVectorEncoder } from './id-news-encoder.js';
+import { type AnyNewsEncoderOptions, createNewsEncoder } from './news-encoder.js';
 import type { NewsRecommender } from './recommender.js';
 import { UserEncoder, type UserEncoderOptions } from './user-encoder.js';
 
 export interface NrmsModelOptions {
   /** Initial weights come from this generator, folded by variable path. */
   rng: Rng;
-  news: NewsEncoderOptions;
+  /** NRMS over title words, or `{ kind: 'id', vectors, dim }` for a table of news vectors. */
+  news: AnyNewsEncoderOptions;
   /** User encoder; `newsDim` is taken from the news encoder. Default: NRMS (no tower). */
   user?: Omit<UserEncoderOptions, 'newsDim'>;
   /** Prefix of the tf.Variable names; default `nrms-<n>`. */
@@ -22,12 +24,12 @@ export interface NrmsModelOptions {
 /** Variables: `<name>/news/...` and `<name>/user/...`. */
 export class NrmsModel implements NewsRecommender {
   readonly store: ParameterStore;
-  readonly newsEncoder: NewsEncoder;
+  readonly newsEncoder: NewsVectorEncoder;
   readonly userEncoder: UserEncoder;
 
   constructor(options: NrmsModelOptions) {
     this.store = new ParameterStore(options.name ?? uniquePrefix('nrms'), options.rng);
-    this.newsEncoder = new NewsEncoder(this.store.scope('news'), options.news);
+    this.newsEncoder = createNewsEncoder(this.store.scope('news'), options.news);
     this.userEncoder = new UserEncoder(this.store.scope('user'), { ...options.user, newsDim: this.newsEncoder.outDim });
   }
 

@@ -6,10 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import type { NewsBatchTensors } from '../data/batch.js';
 import { type GatherGradient, gatherRows } from '../layers/gather-rows.js';
-import type { NewsEncoder } from './news-encoder.js';
+import type { NewsVectorEncoder } from './id-news-encoder.js';
 
 export interface NewsRecommender {
-  readonly newsEncoder: NewsEncoder;
+  readonly newsEncoder: NewsVectorEncoder;
   /** News vectors `[N, D]` of titles `[N, L]`; `rng` turns dropout on (training). */
   encodeNews(tokens: tf.Tensor2D, rng?: Rng): tf.Tensor2D;
   /** The user embedding used for ranking (FairRec: the bias-free one only). */

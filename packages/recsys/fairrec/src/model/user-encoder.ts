@@ -1,6 +1,7 @@
 /**
  * The NRMS user encoder (Wu et al. 2019, EMNLP, §3.2): multi-head self-attention over the vectors of the
- * clicked news, then additive attention; optionally followed by an MLP tower with a low-rank bottleneck,
+ * clicked news, then additive attention (or, with `pooling: 'mean'`, the plain mean of the clicked news'
+ * vectors, spec 03 §4b.1's user input); optionally followed by an MLP tower with a low-rank bottleneck,
  * which FairRec's toy study needed (spec 03 §4b: MLP towers, rank-2 bias-aware branch) [I].
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,7 +12,21 @@ import { type Activation, Dense } from '../layers/dense.js';
 import { dropout } from '../layers/dropout.js';
 import { MultiHeadSelfAttention } from '../layers/multi-head-self-attention.js';
 import type { ParameterStore } from '../layers/parameters.js';
-import { checkInteger, checkNumber } from '../validate.js';
+import { checkChoice, checkInteger, checkNumber } from '../validate.js';
+
+const POOLINGS: readonly HistoryPooling[] = ['attention', 'mean'];
+
+/**
+ * `sum_h m_bh x_bhd / max(1, sum_h m_bh)`: the mean of the unmasked rows of each `[H, D]` history (a user
+ * with no clicks gets the zero vector). Written as a `[B, 1, H] x [B, H, D]` matMul.
+ */
+export function maskedMean(history: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const counts = tf.maximum(tf.sum(mask, 1, true), tf.scalar(1));
+    const weights = tf.expandDims(tf.div(mask, counts), 1) as tf.Tensor3D;
+    return tf.squeeze(tf.matMul(weights, history), [1]) as tf.Tensor2D;
+  });
+}
 
 /**
  * An MLP on the pooled history: `r -> act(W1 r + b1) [-> W_r (.) (rank r, linear)] -> W2 (.) + b2`.
@@ -26,9 +41,18 @@ export interface TowerOptions {
   rank?: number;
 }
 
+/** How the clicked news' vectors are pooled into one vector. */
+export type HistoryPooling = 'attention' | 'mean';
+
 export interface UserEncoderOptions {
   /** Size of the news vectors (and of the user vector, since scores are dot products). */
   newsDim: number;
+  /**
+   * `'attention'` (default): NRMS's multi-head self-attention then additive attention [C, NRMS];
+   * `'mean'`: the masked mean of the clicked news' vectors, no attention parameters [I, spec 03 §4b.1].
+   * The attention options below apply to `'attention'` only.
+   */
+  pooling?: HistoryPooling;
   /** Attention heads. Default 16 [C, NRMS]. */
   heads?: number;
   /** Size of each head. Default 16 [C, NRMS]. Without a tower, `heads * headDim` must equal `newsDim`. */
@@ -45,17 +69,23 @@ export interface UserEncoderOptions {
 export class UserEncoder {
   readonly newsDim: number;
   readonly dropoutRate: number;
-  readonly selfAttention: MultiHeadSelfAttention;
-  readonly attention: AdditiveAttention;
+  readonly pooling: HistoryPooling;
+  /** The attention layers (`pooling: 'attention'` only). */
+  readonly selfAttention: MultiHeadSelfAttention | undefined;
+  readonly attention: AdditiveAttention | undefined;
   readonly tower: Dense[];
 
   constructor(store: ParameterStore, options: UserEncoderOptions) {
-    const { newsDim, heads = 16, headDim = 16, queryDim = 200, dropout: rate = 0.2, tower = null } = options;
+    const { newsDim, pooling = 'attention', heads = 16, headDim = 16, queryDim = 200, dropout: rate = 0.2, tower = null } = options;
     this.newsDim = checkInteger('newsDim', newsDim, { min: 1 });
     this.dropoutRate = checkNumber('dropout', rate, { min: 0, max: 0.99 });
-    this.selfAttention = new MultiHeadSelfAttention(store.scope('self_attention'), newsDim, { heads, headDim });
-    const pooled = this.selfAttention.outDim;
-    this.attention = new AdditiveAttention(store.scope('additive_attention'), pooled, { queryDim });
+    this.pooling = checkChoice('pooling', pooling, POOLINGS);
+    let pooled = newsDim;
+    if (pooling === 'attention') {
+      this.selfAttention = new MultiHeadSelfAttention(store.scope('self_attention'), newsDim, { heads, headDim });
+      pooled = this.selfAttention.outDim;
+      this.attention = new AdditiveAttention(store.scope('additive_attention'), pooled, { queryDim });
+    }
     this.tower = [];
     if (tower === null) {
       if (pooled !== newsDim) {
@@ -83,8 +113,13 @@ export class UserEncoder {
 
   apply(history: tf.Tensor3D, mask: tf.Tensor2D, rng?: Rng): tf.Tensor2D {
     return tf.tidy(() => {
-      const contextual = dropout(this.selfAttention.apply(history, mask), this.dropoutRate, rng?.fold('self_attention')) as tf.Tensor3D;
-      let user: tf.Tensor = this.attention.apply(contextual, mask);
+      let user: tf.Tensor;
+      if (this.selfAttention && this.attention) {
+        const contextual = dropout(this.selfAttention.apply(history, mask), this.dropoutRate, rng?.fold('self_attention')) as tf.Tensor3D;
+        user = this.attention.apply(contextual, mask);
+      } else {
+        user = maskedMean(history, mask);
+      }
       for (const layer of this.tower) user = layer.apply(user);
       return user as tf.Tensor2D;
     });
