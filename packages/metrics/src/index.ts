@@ -1,5 +1,6 @@
 export * from './aggregate.js';
 export * from './classification/accuracy.js';
+export * from './classification/f1.js';
 export * from './classification/log-loss.js';
 export * from './classification/roc-auc.js';
 export * from './ranking/average-precision.js';
