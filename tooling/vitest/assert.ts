@@ -11,8 +11,11 @@ export function expectClose(actual: number, expected: number, tol: number): void
   expect(Math.abs(actual - expected), `actual ${actual}, expected ${expected}, tol ${tol}`).toBeLessThanOrEqual(tol);
 }
 
-/** Asserts `fn` throws an UnbiasedError with `code`, `error.field === field`, and a message naming `field`. */
-export function expectUnbiasedError(fn: () => unknown, code: UnbiasedErrorCode, field: string): void {
+/**
+ * Asserts `fn` throws an UnbiasedError with `code`, `error.field === field`, and a message containing
+ * `mention` (default: the field). Returns where the error points (`line`, for file readers).
+ */
+export function expectUnbiasedError(fn: () => unknown, code: UnbiasedErrorCode, field: string, mention: string = field): { line?: number } {
   let caught: unknown;
   try {
     fn();
@@ -21,8 +24,9 @@ export function expectUnbiasedError(fn: () => unknown, code: UnbiasedErrorCode, 
   }
   expect(caught, 'expected the call to throw').toBeDefined();
   expect(isUnbiasedError(caught), `expected an UnbiasedError, got ${String(caught)}`).toBe(true);
-  if (!isUnbiasedError(caught)) return;
-  expect(caught.code).toBe(code);
-  expect(caught.field).toBe(field);
-  expect(caught.message).toContain(field);
+  if (!isUnbiasedError(caught)) return {};
+  expect(caught.code, caught.message).toBe(code);
+  expect(caught.field, caught.message).toBe(field);
+  expect(caught.message).toContain(mention);
+  return caught.line === undefined ? {} : { line: caught.line };
 }

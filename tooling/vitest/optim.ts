@@ -58,14 +58,16 @@ export async function runTrajectory(
   return out;
 }
 
-function makeModel(): tfl.Sequential {
+/** A small dense model (4 -> 8 tanh -> 1), Glorot-uniform kernels, for fit tests. */
+export function makeModel(): tfl.Sequential {
   const model = tfl.sequential();
   model.add(tfl.layers.dense({ units: 8, inputShape: [4], activation: 'tanh', kernelInitializer: 'glorotUniform' }));
   model.add(tfl.layers.dense({ units: 1, kernelInitializer: 'glorotUniform' }));
   return model;
 }
 
-function dataset() {
+/** 64 rows of y = a fixed nonlinear map of x (x of width 4); deterministic, no randomness. */
+export function dataset(): { x: tf.Tensor2D; y: tf.Tensor2D } {
   const n = 64;
   const xs: number[] = [];
   const ys: number[] = [];

@@ -182,6 +182,8 @@ export function parseCommandLine(argv: string[]): CliArgs {
   }
   const help = { help: { type: 'boolean', short: 'h' } } as const;
   const json = { json: { type: 'boolean' } } as const;
+  // What reproduce and perf share: which ids (or --all), on which backend, and where the report goes.
+  const runOptions = { ...help, ...json, all: { type: 'boolean' }, backend: { type: 'string' }, out: { type: 'string' } } as const;
   switch (first) {
     case 'help': {
       const { positionals } = parseCommand('help', rest, { options: help, allowPositionals: true });
@@ -198,15 +200,7 @@ export function parseCommandLine(argv: string[]): CliArgs {
     }
     case 'reproduce': {
       const { values, positionals } = parseCommand(first, rest, {
-        options: {
-          ...help,
-          ...json,
-          all: { type: 'boolean' },
-          backend: { type: 'string' },
-          seed: { type: 'string' },
-          scale: { type: 'string' },
-          out: { type: 'string' },
-        },
+        options: { ...runOptions, seed: { type: 'string' }, scale: { type: 'string' } },
         allowPositionals: true,
       });
       if (values.help) return { command: 'help', topic: first };
@@ -220,15 +214,7 @@ export function parseCommandLine(argv: string[]): CliArgs {
     }
     case 'perf': {
       const { values, positionals } = parseCommand(first, rest, {
-        options: {
-          ...help,
-          ...json,
-          all: { type: 'boolean' },
-          backend: { type: 'string' },
-          size: { type: 'string' },
-          repeats: { type: 'string' },
-          out: { type: 'string' },
-        },
+        options: { ...runOptions, size: { type: 'string' }, repeats: { type: 'string' } },
         allowPositionals: true,
       });
       if (values.help) return { command: 'help', topic: first };

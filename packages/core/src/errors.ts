@@ -85,3 +85,13 @@ export function checkHyperparameter(
   }
   return value;
 }
+
+/** Throws `INVALID_ARGUMENT` naming `field` unless `value` is one of `allowed`; returns `fallback` when undefined. */
+export function checkChoice<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    const got = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    throw new UnbiasedError('INVALID_ARGUMENT', `${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${got}`, { field });
+  }
+  return value as T;
+}

@@ -1,29 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { chain, scaleByAdam, scaleByLearningRate, TransformOptimizer } from '@unbiased/core';
 import { isUnbiasedError } from '@unbiased/core/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../../tooling/vitest/backend.js';
-
-function makeModel(): tfl.Sequential {
-  const model = tfl.sequential();
-  model.add(tfl.layers.dense({ units: 8, inputShape: [4], activation: 'tanh', kernelInitializer: 'glorotUniform' }));
-  model.add(tfl.layers.dense({ units: 1, kernelInitializer: 'glorotUniform' }));
-  return model;
-}
-
-function dataset() {
-  // y = sum of a fixed nonlinear map of x; deterministic, no randomness.
-  const n = 64;
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const row = [Math.sin(i), Math.cos(0.5 * i), ((i % 7) - 3) / 3, ((i % 5) - 2) / 2];
-    xs.push(...row);
-    ys.push(0.5 * row[0]! - row[1]! + 0.25 * row[2]! * row[3]!);
-  }
-  return { x: tf.tensor2d(xs, [n, 4]), y: tf.tensor2d(ys, [n, 1]) };
-}
+import { dataset, makeModel } from '../../../tooling/vitest/optim.js';
 
 async function weightsBits(model: tfl.LayersModel): Promise<number[]> {
   const out: number[] = [];

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isUnbiasedError } from '@unbiased/core/errors';
 import { describe, expect, it } from 'vitest';
 import { memorySnapshot, testBackend } from '../../../tooling/vitest/backend.js';
+import { mulberry32 as rng } from '../../../tooling/vitest/random.js';
 import { compileWat, toBase64 } from '../scripts/compile-wat.mjs';
 import {
   ADAM_MOMENTS_KERNEL,
@@ -29,18 +30,6 @@ const HYPER = { beta1: 0.9, beta2: 0.999, eps: 1e-8, epsRoot: 0 };
 
 function options(t: number, h: { beta1: number; beta2: number; eps: number; epsRoot: number } = HYPER): AdamMomentsOptions {
   return { ...h, biasCorrection1: 1 - h.beta1 ** t, biasCorrection2: 1 - h.beta2 ** t };
-}
-
-/** Small deterministic generator for test data (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Per element: a sign and a scale class (0, tiny, ordinary, huge), fixed across steps. */

@@ -4,25 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { memorySnapshot, testBackend } from '../../../tooling/vitest/backend.js';
 import { ensureKernelsRegistered, HASH_UNIFORM_KERNEL, hashUniform } from '../src/kernels/index.js';
 import { hashIndex as libHashIndex, hashPrefix as libHashPrefix } from '../src/rng/hash.js';
+import { refPrefix, refWord } from './hash-reference.js';
 
-// ---- Independent reference, written from the documented constants (MurmurHash3 fmix32 + the two stages
-// of rng/hash.ts). The expectations below never call hash.ts.
-function fmix32(h: number): number {
-  h = (h ^ (h >>> 16)) >>> 0;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h = (h ^ (h >>> 13)) >>> 0;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
-function refPrefix(key0: number, key1: number, stream: number): number {
-  let h = fmix32((key0 ^ 0x9e3779b9) >>> 0);
-  h = fmix32((h ^ Math.imul((key1 + 0x7f4a7c15) >>> 0, 0x85ebca77)) >>> 0);
-  return fmix32((h ^ Math.imul((stream + 0x632be5ab) >>> 0, 0xc2b2ae3d)) >>> 0);
-}
-function refWord(prefix: number, index: number): number {
-  const h = fmix32((prefix ^ Math.imul((index + 0x2545f491) >>> 0, 0x27d4eb2f)) >>> 0);
-  return fmix32((h + 0x165667b1) >>> 0);
-}
+// ---- Independent reference (hash-reference.ts): the expectations below never call hash.ts.
 /** [0, 1): (word >> 8) * 2^-24; [-1, 1): (word >> 8) * 2^-23 - 1 (both exact in float32). */
 function refUniform(n: number, prefix: number, offset: number, range: '01' | '-11'): Float32Array {
   const out = new Float32Array(n);

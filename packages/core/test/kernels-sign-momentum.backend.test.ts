@@ -29,8 +29,10 @@ import {
 import { isUnbiasedError } from '@unbiased/core/errors';
 import { describe, expect, it } from 'vitest';
 import { memorySnapshot, testBackend } from '../../../tooling/vitest/backend.js';
+import { mulberry32 as rng } from '../../../tooling/vitest/random.js';
 import { compileWat, toBase64 } from '../scripts/compile-wat.mjs';
 import { SIGN_MOMENTUM_WASM_BASE64 } from '../src/kernels/wasm/generated/sign-momentum.wasm.js';
+import { refWord } from './hash-reference.js';
 
 // Exactness. cpu and wasm run the same float32 operations in the same order as the reference chain on the
 // same backend (WebAssembly and Math.fround never contract to FMA), so parameters, updates and state are
@@ -60,18 +62,6 @@ describe(`tf.sign on ${testBackend} (the premise of WASM_SIGN_DEAD_ZONE)`, () =>
 });
 
 // ---- deterministic test data -------------------------------------------------------------------------
-
-/** mulberry32 */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Gradient values: a per-element sign and scale class (incl. exact zeros), varying magnitude per step. */
 function gradientValues(n: number, variable: number, step: number): Float32Array {
@@ -239,17 +229,9 @@ const PARITY_CONFIGS: Config[] = [
 
 // ---- an independent float32 / float64 emulation of one step --------------------------------------------
 
-function fmix32(h: number): number {
-  h = (h ^ (h >>> 16)) >>> 0;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h = (h ^ (h >>> 13)) >>> 0;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
-}
 /** U[-1, 1) noise of element i: f32(word >> 8) * 2^-23 - 1, word = hashIndex(prefix, i) (rng/hash.ts). */
 function noiseAt(prefix: number, i: number): number {
-  const h = fmix32((prefix ^ Math.imul((i + 0x2545f491) >>> 0, 0x27d4eb2f)) >>> 0);
-  return (fmix32((h + 0x165667b1) >>> 0) >>> 8) * 2 ** -23 - 1;
+  return (refWord(prefix, i) >>> 8) * 2 ** -23 - 1;
 }
 
 const bitsView = new DataView(new ArrayBuffer(4));

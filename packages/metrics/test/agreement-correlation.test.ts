@@ -1,28 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { averageRanks, kendallTauB, pearsonCorrelation, spearmanRho } from '../src/agreement/index.js';
+import { referencePearson } from '../../../tooling/vitest/reference.js';
 import { expectClose, expectUnbiasedError } from './helpers.js';
 
 // Independent O(n^2) float64 references, written from the definitions.
 /** Midranks by counting, O(n^2): 1 + #{smaller} + (#{equal} - 1) / 2. */
 function countingRanks(x: number[]): number[] {
   return x.map((v) => 1 + x.filter((w) => w < v).length + (x.filter((w) => w === v).length - 1) / 2);
-}
-
-/** Pearson's r by the textbook two-pass formula. */
-function referencePearson(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
-    sxx += ((x[i] as number) - mx) ** 2;
-    syy += ((y[i] as number) - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
 }
 
 /** Kendall's tau-b by enumerating all pairs, O(n^2). */

@@ -1,6 +1,6 @@
 import { getPerfSuite, listPerfSuites, type PerfSuite } from '@unbiased/core';
 import type { PerfArgs } from '../args.js';
-import { activateBackend, backendsFor } from '../backends.js';
+import { activateBackend, forEachBackend } from '../backends.js';
 import { formatNumber, textTable } from '../format.js';
 import type { CliIo } from '../io.js';
 import { type PerfSuiteResult, runPerfSuite } from '../perf/harness.js';
@@ -37,35 +37,33 @@ export async function perfRuns(args: PerfArgs, io: CliIo): Promise<PerfDocument>
   const results: PerfSuiteResult[] = [];
   const progress = createProgress(io, 'perf');
   try {
-    const backends = await backendsFor(args.backend);
-    for (const requested of backends) {
-      let backend = requested;
-      try {
-        backend = await activateBackend(requested);
-      } catch (error) {
+    await forEachBackend(args.backend, {
+      unavailable(requested, error) {
         const message = `backend ${requested} cannot start: ${(error as Error).message}`;
         progress.log(`[perf] ${message}`);
         for (const suite of suites) results.push({ suite: suite.id, backend: requested, cases: [], error: message });
-        continue;
-      }
-      for (const suite of suites) {
-        const task = progress.task(backends.length > 1 ? `${suite.id} (${backend})` : suite.id);
-        try {
-          await activateBackend(backend);
-          const result = await runPerfSuite(
-            suite,
-            { backend, size: args.size },
-            { repeats: args.repeats, onProgress: task.report, onWarning: (message) => progress.log(`[perf] warning: ${message}`) },
-          );
-          results.push(result);
-          task.done('done');
-        } catch (error) {
-          results.push({ suite: suite.id, backend, cases: [], error: (error as Error).message ?? String(error) });
-          task.done('FAILED');
-          progress.log(`[perf] ${suite.id} on ${backend} threw: ${(error as Error).stack ?? String(error)}`);
+      },
+      async run(backend, count) {
+        for (const suite of suites) {
+          const task = progress.task(count > 1 ? `${suite.id} (${backend})` : suite.id);
+          try {
+            await activateBackend(backend);
+            const result = await runPerfSuite(
+              suite,
+              { backend, size: args.size },
+              { repeats: args.repeats, onProgress: task.report, onWarning: (message) => progress.log(`[perf] warning: ${message}`) },
+            );
+            results.push(result);
+            task.done('done');
+          } catch (error) {
+            results.push({ suite: suite.id, backend, cases: [], error: (error as Error).message ?? String(error) });
+            task.done('FAILED');
+            progress.log(`[perf] ${suite.id} on ${backend} threw: ${(error as Error).stack ?? String(error)}`);
+          }
         }
-      }
-    }
+        return true;
+      },
+    });
   } finally {
     progress.stop();
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Experiment, type ExperimentResult, getExperiment, listExperiments, Rng, type Scale } from '@unbiased/core';
 import type { ReproduceArgs } from '../args.js';
-import { activateBackend, backendsFor } from '../backends.js';
+import { activateBackend, forEachBackend } from '../backends.js';
 import { formatNumber, textTable } from '../format.js';
 import type { CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
@@ -73,57 +73,55 @@ export async function reproduceRuns(args: ReproduceArgs, io: CliIo, signal: Abor
   const outcomes: RunOutcome[] = [];
   const progress = createProgress(io, 'reproduce');
   try {
-    const backends = await backendsFor(args.backend);
-    for (const requested of backends) {
-      let backend = requested;
-      try {
-        backend = await activateBackend(requested);
-      } catch (error) {
+    await forEachBackend(args.backend, {
+      unavailable(requested, error) {
         progress.log(`[reproduce] backend ${requested} cannot start here: ${errorText(error)}`);
         for (const experiment of experiments) outcomes.push(failedRun(experiment, requested, args, 0, `backend ${requested} cannot start: ${errorText(error)}`));
-        continue;
-      }
-      for (const experiment of experiments) {
-        if (signal.aborted) return outcomes;
-        const task = progress.task(backends.length > 1 ? `${experiment.id} (${backend})` : experiment.id);
-        const tensorsBefore = tf.memory().numTensors;
-        const start = performance.now();
-        try {
-          // An earlier experiment may have switched backends; each run starts on the one asked for.
-          await activateBackend(backend);
-          const result = await experiment.run({
-            backend,
-            seed: args.seed,
-            scale: args.scale,
-            rng: Rng.fromSeed(args.seed),
-            progress: task.report,
-            signal,
-          });
-          const seconds = roundSeconds(performance.now() - start);
-          outcomes.push({
-            record: {
-              id: experiment.id,
+      },
+      async run(backend, count) {
+        for (const experiment of experiments) {
+          if (signal.aborted) return false;
+          const task = progress.task(count > 1 ? `${experiment.id} (${backend})` : experiment.id);
+          const tensorsBefore = tf.memory().numTensors;
+          const start = performance.now();
+          try {
+            // An earlier experiment may have switched backends; each run starts on the one asked for.
+            await activateBackend(backend);
+            const result = await experiment.run({
               backend,
               seed: args.seed,
               scale: args.scale,
-              metrics: { ...result.metrics },
-              claim: { text: result.claim.text, holds: result.claim.holds === true },
-              seconds,
-            },
-            experiment,
-            result,
-          });
-          task.done(`done in ${seconds} s, claim ${result.claim.holds === true ? 'holds' : 'does NOT hold'}`);
-        } catch (error) {
-          const seconds = roundSeconds(performance.now() - start);
-          outcomes.push(failedRun(experiment, backend, args, seconds, errorText(error)));
-          task.done(`FAILED after ${seconds} s`);
-          progress.log(`[reproduce] ${experiment.id} on ${backend} threw: ${error instanceof Error && error.stack ? error.stack : errorText(error)}`);
+              rng: Rng.fromSeed(args.seed),
+              progress: task.report,
+              signal,
+            });
+            const seconds = roundSeconds(performance.now() - start);
+            outcomes.push({
+              record: {
+                id: experiment.id,
+                backend,
+                seed: args.seed,
+                scale: args.scale,
+                metrics: { ...result.metrics },
+                claim: { text: result.claim.text, holds: result.claim.holds === true },
+                seconds,
+              },
+              experiment,
+              result,
+            });
+            task.done(`done in ${seconds} s, claim ${result.claim.holds === true ? 'holds' : 'does NOT hold'}`);
+          } catch (error) {
+            const seconds = roundSeconds(performance.now() - start);
+            outcomes.push(failedRun(experiment, backend, args, seconds, errorText(error)));
+            task.done(`FAILED after ${seconds} s`);
+            progress.log(`[reproduce] ${experiment.id} on ${backend} threw: ${error instanceof Error && error.stack ? error.stack : errorText(error)}`);
+          }
+          const leaked = tf.memory().numTensors - tensorsBefore;
+          if (leaked > 0) progress.log(`[reproduce] warning: ${experiment.id} on ${backend} left ${leaked} tensors allocated`);
         }
-        const leaked = tf.memory().numTensors - tensorsBefore;
-        if (leaked > 0) progress.log(`[reproduce] warning: ${experiment.id} on ${backend} left ${leaked} tensors allocated`);
-      }
-    }
+        return true;
+      },
+    });
   } finally {
     progress.stop();
   }

@@ -23,8 +23,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
 import type { CpuBackendInternals, WasmBackendInternals, WebGpuBackendInternals, WebGpuProgramLike, WebGpuUniform } from './backend-internals.js';
-import { checkKernelBackend, registerKernelsIfMissing } from './registration.js';
-import { loadAdamMomentsWasm, type WasmKernelPath } from './wasm/adam-moments-module.js';
+import { checkKernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
+import { flatProgram } from './webgpu-program.js';
+import { loadAdamMomentsWasm } from './wasm/adam-moments-module.js';
+import type { WasmKernelPath } from './wasm/simd-module.js';
 
 /** Name of the kernel in the tfjs registry. */
 export const ADAM_MOMENTS_KERNEL = 'UnbiasedAdamMoments';
@@ -156,7 +158,6 @@ function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
   return [uOut, mOut, vOut];
 }
 
-const WORKGROUP_SIZE = 64;
 type Stage = 'm' | 'v' | 'update';
 
 /** One of the three programs; `component` 4 reads and writes vec4 (size divisible by 4), else 1. */
@@ -171,27 +172,22 @@ function adamProgram(stage: Stage, size: number, component: 1 | 4): WebGpuProgra
     let vNew : ${t} = V[index];
     setOutputAtIndex(index, (mNew / uniforms.bc1) / (sqrt(vNew / uniforms.bc2 + uniforms.epsRoot) + uniforms.eps));`,
   };
-  return {
-    variableNames: stage === 'm' ? ['G', 'M'] : stage === 'v' ? ['G', 'V'] : ['M', 'V'],
-    outputShape: [size],
+  return flatProgram({
     // Stage and vector width only: hyperparameters are uniforms, so one pipeline per stage serves all steps.
     shaderKey: `${ADAM_MOMENTS_KERNEL}_${stage}_${component}`,
-    dispatchLayout: { x: [0] },
-    // Flat; tfjs reshapes it into 2-D when it exceeds maxComputeWorkgroupsPerDimension (65,535).
-    dispatch: [Math.ceil(size / component / WORKGROUP_SIZE), 1, 1],
-    workgroupSize: [WORKGROUP_SIZE, 1, 1],
-    size: true,
+    variableNames: stage === 'm' ? ['G', 'M'] : stage === 'v' ? ['G', 'V'] : ['M', 'V'],
+    size,
     outputComponent: component,
     uniforms:
       stage === 'm' ? 'b1 : f32, omb1 : f32,' : stage === 'v' ? 'b2 : f32, omb2 : f32,' : 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32,',
-    getUserCode: () => `
+    body: `
 fn main(index : i32) {
   if (index < uniforms.size) {
     ${body[stage]}
   }
 }
 `,
-  };
+  });
 }
 
 function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
@@ -215,11 +211,7 @@ function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
   return [shaped(update), shaped(mNew), shaped(vNew)];
 }
 
-const CONFIGS: tf.KernelConfig[] = [
-  { kernelName: ADAM_MOMENTS_KERNEL, backendName: 'cpu', kernelFunc: cpuKernel as unknown as tf.KernelFunc },
-  { kernelName: ADAM_MOMENTS_KERNEL, backendName: 'wasm', kernelFunc: wasmKernel as unknown as tf.KernelFunc },
-  { kernelName: ADAM_MOMENTS_KERNEL, backendName: 'webgpu', kernelFunc: webgpuKernel as unknown as tf.KernelFunc },
-];
+const CONFIGS = kernelConfigs(ADAM_MOMENTS_KERNEL, { cpu: cpuKernel, wasm: wasmKernel, webgpu: webgpuKernel });
 
 /** Registers `UnbiasedAdamMoments` for cpu, wasm and webgpu unless already registered. */
 export function registerAdamMomentsKernels(): void {
@@ -271,13 +263,27 @@ function checkOptions(o: AdamMomentsOptions): void {
  * other than cpu, wasm, webgpu (use {@link adamMomentsReference} there).
  */
 export function adamMomentsFused(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, options: AdamMomentsOptions): AdamMomentsResult {
-  checkInputs(g, m, v);
-  checkOptions(options);
-  checkKernelBackend(ADAM_MOMENTS_KERNEL, "; use impl: 'reference'");
-  registerAdamMomentsKernels();
-  const out = tf.engine().runKernel(ADAM_MOMENTS_KERNEL, { g, m, v }, toAttrs(options) as unknown as tf.NamedAttrMap) as tf.Tensor[];
-  const [update, mNew, vNew] = out as [tf.Tensor, tf.Tensor, tf.Tensor];
-  return { update, m: mNew, v: vNew };
+  return adamMomentsFusedRunner(options)(g, m, v);
+}
+
+/**
+ * {@link adamMomentsFused} for several tensors with the same options (one optimizer step over all the
+ * variables): the same checks in the same order, but the options and the backend only on the first call,
+ * as they cannot change within the step. Internal (used by `scaleByAdam`).
+ */
+export function adamMomentsFusedRunner(options: AdamMomentsOptions): (g: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => AdamMomentsResult {
+  let attrs: tf.NamedAttrMap | undefined;
+  return (g, m, v) => {
+    checkInputs(g, m, v);
+    if (attrs === undefined) {
+      checkOptions(options);
+      checkKernelBackend(ADAM_MOMENTS_KERNEL, "; use impl: 'reference'");
+      registerAdamMomentsKernels();
+      attrs = toAttrs(options) as unknown as tf.NamedAttrMap;
+    }
+    const [update, mNew, vNew] = tf.engine().runKernel(ADAM_MOMENTS_KERNEL, { g, m, v }, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    return { update, m: mNew, v: vNew };
+  };
 }
 
 /**

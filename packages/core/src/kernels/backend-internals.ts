@@ -10,7 +10,7 @@ import type { DataId, DataType, TensorInfo } from '@tensorflow/tfjs-core';
 export interface CpuBackendInternals {
   /** `data.get(dataId).values` is the backing typed array (read-only for kernels). */
   data: { get(dataId: DataId): { values?: unknown } };
-  makeTensorInfo(shape: number[], dtype: DataType, values?: Float32Array): TensorInfo;
+  makeTensorInfo(shape: number[], dtype: DataType, values?: Float32Array | Int32Array): TensorInfo;
 }
 
 /** `BackendWasm` (tfjs-backend-wasm/dist/backend_wasm.d.ts) and its Emscripten module. */
@@ -62,4 +62,6 @@ export interface WebGpuBackendInternals {
    * `index` passed to `main`) linearises it again, so kernels only guard `index < uniforms.size`.
    */
   runWebGPUProgram(program: WebGpuProgramLike, inputs: TensorInfo[], outputDtype: DataType, uniforms?: WebGpuUniform[]): TensorInfo;
+  /** Releases a tensor's GPU buffer (for intermediates a kernel does not return). */
+  disposeData(dataId: DataId): boolean;
 }

@@ -19,7 +19,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '../errors.js';
 import { hashIndex, WGSL_HASH } from '../rng/hash.js';
 import type { CpuBackendInternals, WasmBackendInternals, WebGpuBackendInternals, WebGpuProgramLike } from './backend-internals.js';
-import { checkKernelBackend, registerKernelsIfMissing } from './registration.js';
+import { checkKernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
+import { flatProgram } from './webgpu-program.js';
 
 /** Name of the kernel in the tfjs registry. */
 export const HASH_UNIFORM_KERNEL = 'UnbiasedHashUniform';
@@ -84,21 +85,14 @@ function wasmKernel({ backend, attrs }: { backend: unknown; attrs?: tf.NamedAttr
   return out;
 }
 
-const WORKGROUP_SIZE = 64;
-
 function hashUniformProgram(size: number): WebGpuProgramLike {
-  return {
-    variableNames: [],
-    outputShape: [size],
+  return flatProgram({
     // Values travel as uniforms: the key (and so the compiled pipeline) is the same for every call.
     shaderKey: HASH_UNIFORM_KERNEL,
-    dispatchLayout: { x: [0] },
-    // Flat; tfjs reshapes it into 2-D when it exceeds maxComputeWorkgroupsPerDimension (65,535).
-    dispatch: [Math.ceil(size / WORKGROUP_SIZE), 1, 1],
-    workgroupSize: [WORKGROUP_SIZE, 1, 1],
-    size: true,
+    variableNames: [],
+    size,
     uniforms: 'prefix : u32, offset : u32, low : f32, range : f32,',
-    getUserCode: () => `
+    body: `
 ${WGSL_HASH}
 fn main(index : i32) {
   if (index < uniforms.size) {
@@ -108,7 +102,7 @@ fn main(index : i32) {
   }
 }
 `,
-  };
+  });
 }
 
 function webgpuKernel({ backend, attrs }: { backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
@@ -125,11 +119,7 @@ function webgpuKernel({ backend, attrs }: { backend: unknown; attrs?: tf.NamedAt
   return { dataId: flat.dataId, shape, dtype: 'float32' };
 }
 
-const CONFIGS: tf.KernelConfig[] = [
-  { kernelName: HASH_UNIFORM_KERNEL, backendName: 'cpu', kernelFunc: cpuKernel as tf.KernelFunc },
-  { kernelName: HASH_UNIFORM_KERNEL, backendName: 'wasm', kernelFunc: wasmKernel as tf.KernelFunc },
-  { kernelName: HASH_UNIFORM_KERNEL, backendName: 'webgpu', kernelFunc: webgpuKernel as tf.KernelFunc },
-];
+const CONFIGS = kernelConfigs(HASH_UNIFORM_KERNEL, { cpu: cpuKernel, wasm: wasmKernel, webgpu: webgpuKernel });
 
 /** Registers `UnbiasedHashUniform` for cpu, wasm and webgpu unless already registered. */
 export function registerHashUniformKernels(): void {

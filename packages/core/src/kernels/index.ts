@@ -11,7 +11,7 @@ export {
   type AdamMomentsOptions,
   type AdamMomentsResult,
 } from './adam-moments.js';
-export type { WasmKernelPath } from './wasm/adam-moments-module.js';
+export type { WasmKernelPath } from './wasm/simd-module.js';
 export {
   SIGN_MOMENTUM_ALIGN,
   SIGN_MOMENTUM_KERNEL,

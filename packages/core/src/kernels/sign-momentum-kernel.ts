@@ -23,7 +23,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '../errors.js';
 import type { CpuBackendInternals, WasmBackendInternals } from './backend-internals.js';
-import { wasmBackendMemory } from './wasm/adam-moments-module.js';
+import { wasmBackendMemory } from './wasm/simd-module.js';
 import { loadSignMomentumWasm } from './wasm/sign-momentum-module.js';
 
 /** Name of the kernel in the tfjs registry. */

@@ -67,7 +67,7 @@ import type { ScalarOrSchedule } from '../transforms/schedules.js';
 import { checkSameVariables } from '../transforms/tree.js';
 import type { GradientTransformation, NamedTensors, StateTree, StepResult, UpdateResult } from '../transforms/types.js';
 import type { WasmBackendInternals } from './backend-internals.js';
-import { checkKernelBackend, registerKernelsIfMissing } from './registration.js';
+import { checkKernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
 import {
   SIGN_MOMENTUM_KERNEL,
   SM_BF16,
@@ -83,7 +83,7 @@ import {
   signMomentumWasmKernel,
 } from './sign-momentum-kernel.js';
 import { signMomentumWebGpuKernel } from './sign-momentum-webgpu.js';
-import type { WasmKernelPath } from './wasm/adam-moments-module.js';
+import type { WasmKernelPath } from './wasm/simd-module.js';
 import { loadSignMomentumWasm } from './wasm/sign-momentum-module.js';
 
 export { SIGN_MOMENTUM_KERNEL } from './sign-momentum-kernel.js';
@@ -437,11 +437,11 @@ export function fusedSignMomentum(options: FusedSignMomentumOptions): GradientTr
   };
 }
 
-const CONFIGS: tf.KernelConfig[] = [
-  { kernelName: SIGN_MOMENTUM_KERNEL, backendName: 'cpu', kernelFunc: signMomentumCpuKernel as unknown as tf.KernelFunc },
-  { kernelName: SIGN_MOMENTUM_KERNEL, backendName: 'wasm', kernelFunc: signMomentumWasmKernel as unknown as tf.KernelFunc },
-  { kernelName: SIGN_MOMENTUM_KERNEL, backendName: 'webgpu', kernelFunc: signMomentumWebGpuKernel as unknown as tf.KernelFunc },
-];
+const CONFIGS = kernelConfigs(SIGN_MOMENTUM_KERNEL, {
+  cpu: signMomentumCpuKernel,
+  wasm: signMomentumWasmKernel,
+  webgpu: signMomentumWebGpuKernel,
+});
 
 /** Registers `UnbiasedSignMomentum` for cpu, wasm and webgpu unless already registered (the transform does it lazily). */
 export function registerSignMomentumKernels(): void {

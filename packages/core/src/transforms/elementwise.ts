@@ -71,8 +71,21 @@ export function scaleByLearningRate(
       if (params) checkSameVariables('gradients', grads, 'parameters', params);
       const lr = evaluateSchedule('learningRate', learningRate, state.count);
       const factor = flipSign ? -lr : lr;
-      const updates = mapNamed(grads, (u) => tf.tidy(() => tf.mul(u, tf.scalar(factor, u.dtype))));
-      return { updates, state: { count: state.count + 1 } };
+      // One factor tensor per dtype for all variables: a scalar upload per variable is measurable per step.
+      const factors = new Map<tf.DataType, tf.Scalar>();
+      try {
+        const updates = mapNamed(grads, (u) => {
+          let scalar = factors.get(u.dtype);
+          if (scalar === undefined) {
+            scalar = tf.scalar(factor, u.dtype);
+            factors.set(u.dtype, scalar);
+          }
+          return tf.mul(u, scalar);
+        });
+        return { updates, state: { count: state.count + 1 } };
+      } finally {
+        for (const scalar of factors.values()) scalar.dispose();
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
-import { adamMomentsFused, adamMomentsReference } from '../kernels/index.js';
+import { adamMomentsFusedRunner, adamMomentsReference } from '../kernels/adam-moments.js';
 import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
 import { checkSameVariables, mapNamed, zerosLikeAll } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
@@ -96,7 +96,7 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
   checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
   checkHyperparameter('eps', eps, { min: 0 });
   checkHyperparameter('epsRoot', epsRoot, { min: 0 });
-  const kernel = checkImpl(impl) === 'fused' ? adamMomentsFused : adamMomentsReference;
+  const fused = checkImpl(impl) === 'fused';
   return {
     name: 'scale_by_adam',
     init: (params) => ({ count: 0, mu: zerosLikeAll(params), nu: zerosLikeAll(params) }),
@@ -107,8 +107,9 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
       const updates: NamedTensors = {};
       const mu: NamedTensors = {};
       const nu: NamedTensors = {};
+      const kernel = fused ? adamMomentsFusedRunner(options) : (g: tf.Tensor, m: tf.Tensor, v: tf.Tensor) => adamMomentsReference(g, m, v, options);
       for (const name of Object.keys(grads).sort()) {
-        const out = kernel(grads[name] as tf.Tensor, state.mu[name] as tf.Tensor, state.nu[name] as tf.Tensor, options);
+        const out = kernel(grads[name] as tf.Tensor, state.mu[name] as tf.Tensor, state.nu[name] as tf.Tensor);
         updates[name] = out.update;
         mu[name] = out.m;
         nu[name] = out.v;

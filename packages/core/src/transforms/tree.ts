@@ -54,11 +54,21 @@ export function zerosLikeAll(tensors: NamedTensors): NamedTensors {
   return mapNamed(tensors, (t) => tf.zerosLike(t));
 }
 
-/** Every tensor leaf of a state tree. */
+/** Every tensor leaf of a state tree (depth first, in key order). */
 export function stateTensors(state: StateTree | StateLeaf): tf.Tensor[] {
-  if (typeof state === 'number') return [];
-  if (state instanceof tf.Tensor) return [state];
-  return Object.values(state).flatMap((child) => stateTensors(child));
+  const out: tf.Tensor[] = [];
+  collectTensors(state, out);
+  return out;
+}
+
+// One accumulator instead of an array per node: the optimizer walks its state several times per step.
+function collectTensors(state: StateTree | StateLeaf, out: tf.Tensor[]): void {
+  if (typeof state === 'number') return;
+  if (state instanceof tf.Tensor) {
+    out.push(state);
+    return;
+  }
+  for (const child of Object.values(state)) collectTensors(child, out);
 }
 
 /**

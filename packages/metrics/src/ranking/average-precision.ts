@@ -1,20 +1,9 @@
 /**
  * Average precision and its mean over queries (MAP; Manning, Raghavan & Schütze 2008, sec. 8.4).
  */
-import { isUnbiasedError } from '@unbiased/core/errors';
-import { badInput, checkArrayLike, checkChoice, checkNonEmpty, checkOptions, resolveCutoff } from '../validate.js';
+import { checkArrayLike, checkNonEmpty } from '../validate.js';
 import { meanOverQueries } from '../aggregate.js';
-import {
-  checkDeterministicTies,
-  checkQuery,
-  checkRelevantAbove,
-  countRelevant,
-  type DeterministicTieRule,
-  NO_RELEVANT_RULES,
-  type NoRelevantRule,
-  noRelevantValue,
-  rankedValues,
-} from './order.js';
+import { type DeterministicTieRule, type NoRelevantRule, rankedRelevant, scoreQuery } from './order.js';
 
 export interface AveragePrecisionOptions {
   /** Rank cutoff, an integer >= 1. `undefined` (default) scores the full list; `k > n` is allowed. */
@@ -48,15 +37,9 @@ export function averagePrecision(
   relevance: ArrayLike<number>,
   options?: AveragePrecisionOptions,
 ): number {
-  const { n } = checkQuery(scores, relevance);
-  const o = checkOptions(options);
-  const cutoff = resolveCutoff(o.k, n);
-  const threshold = checkRelevantAbove(o.relevantAbove);
-  const ties = checkDeterministicTies(o.ties, 'averagePrecision');
-  const noRelevant = checkChoice('noRelevant', o.noRelevant, NO_RELEVANT_RULES, 'zero');
-  const relevant = countRelevant(relevance, threshold);
-  if (relevant === 0) return noRelevantValue(noRelevant);
-  const isRelevant = rankedValues(scores, relevance, ties, cutoff, (doc) => ((relevance[doc] as number) > threshold ? 1 : 0));
+  const ranked = rankedRelevant(scores, relevance, options, 'averagePrecision');
+  if (typeof ranked === 'number') return ranked;
+  const { isRelevant, relevant, cutoff } = ranked;
   let hits = 0;
   let sum = 0;
   for (let r = 0; r < cutoff; r++) {
@@ -65,7 +48,8 @@ export function averagePrecision(
       sum += hits / (r + 1);
     }
   }
-  return sum / Math.min(relevant, o.k ?? n);
+  // cutoff = min(k, n) and relevant <= n, so this is min(|relevant|, k).
+  return sum / Math.min(relevant, cutoff);
 }
 
 /**
@@ -77,18 +61,6 @@ export function meanAveragePrecision(queries: readonly RankedQuery[], options?: 
   const count = checkArrayLike('queries', queries);
   checkNonEmpty('queries', count, 'MAP over no queries is undefined');
   const values = new Float64Array(count);
-  for (let q = 0; q < count; q++) {
-    const query = queries[q];
-    if (query === null || typeof query !== 'object') {
-      badInput('queries', `queries[${q}] must be an object { scores, relevance }; got ${String(query)}`);
-    }
-    try {
-      values[q] = averagePrecision(query.scores, query.relevance, options);
-    } catch (error) {
-      // Data errors name the query; option errors (k, ties, ...) are the same for every query.
-      if (!isUnbiasedError(error, 'BAD_INPUT')) throw error;
-      badInput(`queries[${q}].${error.field ?? ''}`, `queries[${q}].${error.message}`);
-    }
-  }
+  for (let q = 0; q < count; q++) values[q] = scoreQuery(queries, q, (query) => averagePrecision(query.scores, query.relevance, options));
   return meanOverQueries(values).mean;
 }

@@ -2,11 +2,11 @@
  * The Baidu-ULTR evaluation protocol (Zou et al. 2022; `baidu_ultr_dataset/metrics.py`
  * `evaluate_all_metric`), on top of the per-query metrics of this package.
  */
-import { isUnbiasedError } from '@unbiased/core/errors';
 import { meanOverQueries } from '../aggregate.js';
-import { badInput, checkArrayLike, checkNonEmpty, checkOptions, invalidArgument } from '../validate.js';
+import { checkArrayLike, checkNonEmpty, checkOptions, invalidArgument } from '../validate.js';
 import { dcgAtK, ndcgAtK } from './dcg.js';
 import { errAtK } from './err.js';
+import { scoreQuery } from './order.js';
 import { pairCounts } from './pnr.js';
 
 export interface BaiduEvaluationOptions {
@@ -53,9 +53,7 @@ export function baiduEvaluation(
   let discordant = 0;
   for (const k of ks) {
     for (let q = 0; q < count; q++) {
-      const query = queries[q];
-      if (query === null || typeof query !== 'object') badInput('queries', `queries[${q}] must be an object { scores, relevance }; got ${String(query)}`);
-      try {
+      scoreQuery(queries, q, (query) => {
         const n = query.scores.length;
         per.dcg[q] = dcgAtK(query.scores, query.relevance, { k, ties: 'index' });
         per.ndcg[q] = ndcgAtK(query.scores, query.relevance, { k, ties: 'index', noRelevant: 'zero', shortLists: 'skip' });
@@ -65,10 +63,7 @@ export function baiduEvaluation(
           concordant += pairs.concordant;
           discordant += pairs.discordant;
         }
-      } catch (error) {
-        if (!isUnbiasedError(error, 'BAD_INPUT')) throw error;
-        badInput(`queries[${q}].${error.field ?? ''}`, `queries[${q}].${error.message}`);
-      }
+      });
     }
     result.dcg[k] = meanOverQueries(per.dcg).mean;
     const ndcg = meanOverQueries(per.ndcg);

@@ -1,7 +1,8 @@
 /**
  * Sorting documents by score, and the conventions shared by the ranking metrics.
  */
-import { checkChoice, checkNumberOption, checkRelevance, checkSameLength, checkScores, invalidArgument } from '../validate.js';
+import { isUnbiasedError } from '@unbiased/core/errors';
+import { badInput, checkChoice, checkNumberOption, checkOptions, checkRelevance, checkSameLength, checkScores, invalidArgument, resolveCutoff } from '../validate.js';
 
 /**
  * How documents with equal scores are ordered.
@@ -135,4 +136,58 @@ export function countRelevant(relevance: ArrayLike<number>, threshold: number): 
   let count = 0;
   for (let i = 0; i < relevance.length; i++) if ((relevance[i] as number) > threshold) count++;
   return count;
+}
+
+/** One query of a list of queries: scores and graded labels of its documents. */
+export interface ScoredQuery {
+  scores: ArrayLike<number>;
+  relevance: ArrayLike<number>;
+}
+
+/**
+ * `score(queries[q])`, for the metrics over a list of queries: checks that the entry is an object, and
+ * re-throws a `BAD_INPUT` about its data naming the query (`queries[q].scores ...`). Option errors (k,
+ * ties, ...) are the same for every query and pass through unchanged.
+ */
+export function scoreQuery<T>(queries: readonly ScoredQuery[], q: number, score: (query: ScoredQuery) => T): T {
+  const query = queries[q];
+  if (query === null || typeof query !== 'object') badInput('queries', `queries[${q}] must be an object { scores, relevance }; got ${String(query)}`);
+  try {
+    return score(query);
+  } catch (error) {
+    if (!isUnbiasedError(error, 'BAD_INPUT')) throw error;
+    badInput(`queries[${q}].${error.field ?? ''}`, `queries[${q}].${error.message}`);
+  }
+}
+
+/** Options of the binary-relevance metrics that stop at relevant documents (AP, reciprocal rank). */
+export interface BinaryRankingOptions {
+  k?: number;
+  relevantAbove?: number;
+  ties?: DeterministicTieRule;
+  noRelevant?: NoRelevantRule;
+}
+
+/**
+ * The start of AP and reciprocal rank: checks the query and the options (in that order), then ranks the
+ * documents and returns, for ranks `0..cutoff-1`, 1 where the document is relevant (label >
+ * `relevantAbove`) and 0 elsewhere, with the number of relevant documents in the whole list. When no
+ * document is relevant, returns the `noRelevant` value (a number) instead.
+ */
+export function rankedRelevant(
+  scores: ArrayLike<number>,
+  relevance: ArrayLike<number>,
+  options: BinaryRankingOptions | undefined,
+  metric: string,
+): { isRelevant: Float64Array; relevant: number; cutoff: number } | number {
+  const { n } = checkQuery(scores, relevance);
+  const o = checkOptions(options);
+  const cutoff = resolveCutoff(o.k, n);
+  const threshold = checkRelevantAbove(o.relevantAbove);
+  const ties = checkDeterministicTies(o.ties, metric);
+  const noRelevant = checkChoice('noRelevant', o.noRelevant, NO_RELEVANT_RULES, 'zero');
+  const relevant = countRelevant(relevance, threshold);
+  if (relevant === 0) return noRelevantValue(noRelevant);
+  const isRelevant = rankedValues(scores, relevance, ties, cutoff, (doc) => ((relevance[doc] as number) > threshold ? 1 : 0));
+  return { isRelevant, relevant, cutoff };
 }

@@ -2,9 +2,8 @@
  * Positive-negative ratio (PNR) of pairwise orderings, as reported on Baidu-ULTR (Zou et al. 2022,
  * `metrics.py` `calc_pnr`).
  */
-import { isUnbiasedError } from '@unbiased/core/errors';
-import { badInput, checkArrayLike, checkNonEmpty, checkNumberOption, checkOptions } from '../validate.js';
-import { checkQuery } from './order.js';
+import { checkArrayLike, checkNonEmpty, checkNumberOption, checkOptions } from '../validate.js';
+import { checkQuery, scoreQuery } from './order.js';
 
 /** Pair counts of one query or a pool of queries. */
 export interface PairCounts {
@@ -64,16 +63,9 @@ export function positiveNegativeRatio(
   let concordant = 0;
   let discordant = 0;
   for (let q = 0; q < count; q++) {
-    const query = queries[q];
-    if (query === null || typeof query !== 'object') badInput('queries', `queries[${q}] must be an object { scores, relevance }; got ${String(query)}`);
-    try {
-      const c = pairCounts(query.scores, query.relevance);
-      concordant += c.concordant;
-      discordant += c.discordant;
-    } catch (error) {
-      if (!isUnbiasedError(error, 'BAD_INPUT')) throw error;
-      badInput(`queries[${q}].${error.field ?? ''}`, `queries[${q}].${error.message}`);
-    }
+    const c = scoreQuery(queries, q, (query) => pairCounts(query.scores, query.relevance));
+    concordant += c.concordant;
+    discordant += c.discordant;
   }
   return concordant / (eps + discordant);
 }

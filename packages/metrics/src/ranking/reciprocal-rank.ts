@@ -1,20 +1,9 @@
 /**
  * Reciprocal rank and its mean over queries (MRR; Voorhees, TREC-8 QA track 1999).
  */
-import { isUnbiasedError } from '@unbiased/core/errors';
 import { meanOverQueries } from '../aggregate.js';
-import { badInput, checkArrayLike, checkChoice, checkNonEmpty, checkOptions, resolveCutoff } from '../validate.js';
-import {
-  checkDeterministicTies,
-  checkQuery,
-  checkRelevantAbove,
-  countRelevant,
-  type DeterministicTieRule,
-  NO_RELEVANT_RULES,
-  type NoRelevantRule,
-  noRelevantValue,
-  rankedValues,
-} from './order.js';
+import { checkArrayLike, checkNonEmpty } from '../validate.js';
+import { type DeterministicTieRule, type NoRelevantRule, rankedRelevant, scoreQuery } from './order.js';
 
 export interface ReciprocalRankOptions {
   /** Rank cutoff, an integer >= 1: a first relevant document below rank k scores 0. Default: the full list. */
@@ -34,14 +23,9 @@ export interface ReciprocalRankOptions {
  * (default `'zero'`; `'skip'` = NaN). `ties: 'pessimistic'` by default (see {@link TieRule}).
  */
 export function reciprocalRank(scores: ArrayLike<number>, relevance: ArrayLike<number>, options?: ReciprocalRankOptions): number {
-  const { n } = checkQuery(scores, relevance);
-  const o = checkOptions(options);
-  const cutoff = resolveCutoff(o.k, n);
-  const threshold = checkRelevantAbove(o.relevantAbove);
-  const ties = checkDeterministicTies(o.ties, 'reciprocalRank');
-  const noRelevant = checkChoice('noRelevant', o.noRelevant, NO_RELEVANT_RULES, 'zero');
-  if (countRelevant(relevance, threshold) === 0) return noRelevantValue(noRelevant);
-  const isRelevant = rankedValues(scores, relevance, ties, cutoff, (doc) => ((relevance[doc] as number) > threshold ? 1 : 0));
+  const ranked = rankedRelevant(scores, relevance, options, 'reciprocalRank');
+  if (typeof ranked === 'number') return ranked;
+  const { isRelevant, cutoff } = ranked;
   for (let r = 0; r < cutoff; r++) if (isRelevant[r] === 1) return 1 / (r + 1);
   return 0;
 }
@@ -58,15 +42,6 @@ export function meanReciprocalRank(
   const count = checkArrayLike('queries', queries);
   checkNonEmpty('queries', count, 'MRR over no queries is undefined');
   const values = new Float64Array(count);
-  for (let q = 0; q < count; q++) {
-    const query = queries[q];
-    if (query === null || typeof query !== 'object') badInput('queries', `queries[${q}] must be an object { scores, relevance }; got ${String(query)}`);
-    try {
-      values[q] = reciprocalRank(query.scores, query.relevance, options);
-    } catch (error) {
-      if (!isUnbiasedError(error, 'BAD_INPUT')) throw error;
-      badInput(`queries[${q}].${error.field ?? ''}`, `queries[${q}].${error.message}`);
-    }
-  }
+  for (let q = 0; q < count; q++) values[q] = scoreQuery(queries, q, (query) => reciprocalRank(query.scores, query.relevance, options));
   return meanOverQueries(values).mean;
 }

@@ -1,9 +1,12 @@
 // Test helpers: float64 references written independently of the library, and error assertions.
 import * as tf from '@tensorflow/tfjs-core';
-import { isUnbiasedError, type UnbiasedErrorCode } from '@unbiased/core/errors';
+import type { UnbiasedErrorCode } from '@unbiased/core/errors';
 import { expect } from 'vitest';
+import { expectUnbiasedError as expectUnbiasedErrorNaming } from '../../../../tooling/vitest/assert.js';
 
 export { memorySnapshot, read, testBackend } from '../../../../tooling/vitest/backend.js';
+/** Deterministic pseudo-random numbers for test inputs (mulberry32). */
+export { mulberry32 as seeded } from '../../../../tooling/vitest/random.js';
 
 /** Elementwise `|a - e| <= abs + rel |e|`, naming the first offending element. */
 export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, abs: number): void {
@@ -15,20 +18,9 @@ export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
   }
 }
 
-/** Asserts `fn` throws an UnbiasedError with `code` and `error.field === field`, whose message names the field. */
+/** Asserts `fn` throws an UnbiasedError with `code` and `error.field === field`, whose message names the field (without an `[i]` suffix). */
 export function expectUnbiasedError(fn: () => unknown, code: UnbiasedErrorCode, field: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected the call to throw').toBeDefined();
-  expect(isUnbiasedError(caught), `expected an UnbiasedError, got ${String(caught)}`).toBe(true);
-  if (!isUnbiasedError(caught)) return;
-  expect(caught.code).toBe(code);
-  expect(caught.field).toBe(field);
-  expect(caught.message).toContain(field.replace(/\[\d+\]$/, ''));
+  expectUnbiasedErrorNaming(fn, code, field, field.replace(/\[\d+\]$/, ''));
 }
 
 /** Inputs of the float64 softmax-loss reference: row-major [B, L] arrays. */
@@ -84,17 +76,5 @@ export function lossTensors(c: LossCase): { logits: tf.Tensor2D; labels: tf.Tens
       ? { positionWeights: c.positionWeights.length === c.listSize ? tf.tensor1d(c.positionWeights) : tf.tensor2d(c.positionWeights, shape) }
       : {}),
     ...(c.listWeights ? { listWeights: tf.tensor1d(c.listWeights) } : {}),
-  };
-}
-
-/** Deterministic pseudo-random numbers for test inputs (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -76,15 +76,7 @@ export function weightArray(field: string, values: unknown, length: number): Flo
 }
 
 /** Checks a choice option; returns `fallback` when undefined. */
-export function checkChoice<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describeValue(value)}`, {
-      field,
-    });
-  }
-  return value as T;
-}
+export { checkChoice } from '@unbiased/core/errors';
 
 /** Checks an integer option >= min; returns `fallback` when undefined. */
 export function checkInteger(field: string, value: unknown, fallback: number, min: number): number {

@@ -1,27 +1,7 @@
-import { isUnbiasedError } from '@unbiased/core/errors';
-import { expect } from 'vitest';
+import { referencePearson } from '../../../../tooling/vitest/reference.js';
 
-/** `|actual - expected| <= tol`, with a readable failure message. */
-export function expectClose(actual: number, expected: number, tol: number): void {
-  expect(Math.abs(actual - expected), `actual ${actual}, expected ${expected}, tol ${tol}`).toBeLessThanOrEqual(tol);
-}
-
-/** Asserts `fn` throws an UnbiasedError with `code` and `field`, whose message contains `mention` (default: the field). */
-export function expectUnbiasedError(fn: () => unknown, code: string, field: string, mention: string = field): { line?: number } {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected the call to throw').toBeDefined();
-  expect(isUnbiasedError(caught), `expected an UnbiasedError, got ${String(caught)}`).toBe(true);
-  if (!isUnbiasedError(caught)) return {};
-  expect(caught.code, caught.message).toBe(code);
-  expect(caught.field, caught.message).toBe(field);
-  expect(caught.message).toContain(mention);
-  return { line: caught.line };
-}
+export { expectClose, expectUnbiasedError } from '../../../../tooling/vitest/assert.js';
+export { referencePearson };
 
 /**
  * Krippendorff's interval / ordinal / nominal alpha from the pairwise definition, over units given as lists
@@ -41,22 +21,6 @@ export function referenceAlpha(units: number[][], level: 'interval' | 'nominal')
   let expected = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) expected += delta(all[i] as number, all[j] as number);
   return 1 - observed / n / (expected / (n * (n - 1)));
-}
-
-/** Pearson's r, textbook two-pass. */
-export function referencePearson(x: number[], y: number[]): number {
-  const n = x.length;
-  const mx = x.reduce((a, b) => a + b, 0) / n;
-  const my = y.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
-    sxx += ((x[i] as number) - mx) ** 2;
-    syy += ((y[i] as number) - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
 }
 
 /** Spearman's rho as Pearson of midranks computed by counting. */

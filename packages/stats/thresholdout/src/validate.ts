@@ -42,15 +42,7 @@ export function checkQueryValue(field: string, value: unknown, range: QueryRange
 }
 
 /** Checks a choice option; returns `fallback` when undefined. */
-export function checkChoice<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describeValue(value)}`, {
-      field,
-    });
-  }
-  return value as T;
-}
+export { checkChoice } from '@unbiased/core/errors';
 
 /** Checks a query range `[min, max]` with finite min < max. */
 export function checkRange(field: string, value: unknown): QueryRange {

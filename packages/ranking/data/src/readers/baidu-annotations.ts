@@ -4,22 +4,9 @@
  * without the qid (`query, title, abstract, label, bucket`; Hager et al.'s parser).
  */
 import { UnbiasedError } from '@unbiased/core/errors';
-import {
-  type CommonReadOptions,
-  driveLines,
-  excerpt,
-  GrowableInt32,
-  type LineParser,
-  type ParseContext,
-  parseInteger,
-  parseNumber,
-  QueryReader,
-  recordOrThrow,
-  resolveCommon,
-  text,
-} from './lines.js';
+import { type CommonReadOptions, driveLines, excerpt, GrowableInt32, LineParserBase, type ParseContext, parseInteger, parseNumber, QueryReader, resolveCommon, text } from './lines.js';
 import type { ByteSource } from './source.js';
-import { BAIDU_TOKEN_OFFSET, pushTokens, splitTabs, type TokenColumn } from './tokens.js';
+import { pushTokens, resolveBaiduOptions, splitTabs, TitleAbstractColumns, type TokenColumn } from './tokens.js';
 
 /** One annotated query with its judged documents, in file order. */
 export interface BaiduAnnotatedQuery {
@@ -51,8 +38,7 @@ export interface BaiduAnnotationReadOptions extends CommonReadOptions {
   maxListSize?: number;
 }
 
-class AnnotationParser implements LineParser<BaiduAnnotatedQuery> {
-  readonly out: BaiduAnnotatedQuery[] = [];
+class AnnotationParser extends LineParserBase<BaiduAnnotatedQuery> {
   private readonly starts = new Int32Array(7);
   private readonly ends = new Int32Array(7);
   private layout: 5 | 6 | null;
@@ -60,21 +46,19 @@ class AnnotationParser implements LineParser<BaiduAnnotatedQuery> {
   private qid: string | null = null;
   private query: Int32Array = new Int32Array(0);
   private firstLine = 0;
-  private titleTokens = new GrowableInt32(512);
-  private titleOffsets = new GrowableInt32(64);
-  private abstractTokens = new GrowableInt32(2048);
-  private abstractOffsets = new GrowableInt32(64);
+  private readonly text = new TitleAbstractColumns(64);
   private labels: number[] = [];
   private buckets: number[] = [];
   private readonly seen = new Set<string>();
   private readonly scratch = new GrowableInt32(256);
 
   constructor(
-    private readonly context: ParseContext,
+    context: ParseContext,
     layout: 5 | 6 | 'auto',
     private readonly tokenOffset: number,
     private readonly maxListSize: number,
   ) {
+    super(context, 'BAD_ANNOTATION_LINE');
     this.layout = layout === 'auto' ? null : layout;
     this.reset();
   }
@@ -84,30 +68,12 @@ class AnnotationParser implements LineParser<BaiduAnnotatedQuery> {
   }
 
   private reset(): void {
-    this.titleTokens.length = 0;
-    this.titleOffsets.length = 0;
-    this.titleOffsets.push(0);
-    this.abstractTokens.length = 0;
-    this.abstractOffsets.length = 0;
-    this.abstractOffsets.push(0);
+    this.text.reset();
     this.labels = [];
     this.buckets = [];
   }
 
-  private bad(lineNo: number, message: string): never {
-    const file = this.context.file;
-    throw new UnbiasedError('BAD_ANNOTATION_LINE', `${file}:${lineNo}: ${message}`, { file, line: lineNo });
-  }
-
-  line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
-    try {
-      this.parse(buf, start, end, lineNo);
-    } catch (error) {
-      recordOrThrow(error, this.context, lineNo);
-    }
-  }
-
-  private parse(buf: Uint8Array, start: number, end: number, lineNo: number): void {
+  protected parse(buf: Uint8Array, start: number, end: number, lineNo: number): void {
     if (start === end) return;
     const fields = splitTabs(buf, start, end, this.starts, this.ends, 6);
     if (this.layout === null) {
@@ -161,10 +127,7 @@ class AnnotationParser implements LineParser<BaiduAnnotatedQuery> {
         field: 'maxListSize',
       });
     }
-    for (let k = 0; k < titleEnd; k++) this.titleTokens.push(scratch.data[k] as number);
-    this.titleOffsets.push(this.titleTokens.length);
-    for (let k = titleEnd; k < abstractEnd; k++) this.abstractTokens.push(scratch.data[k] as number);
-    this.abstractOffsets.push(this.abstractTokens.length);
+    this.text.push(scratch, titleEnd, abstractEnd);
     this.labels.push(label);
     this.buckets.push(bucket);
   }
@@ -177,8 +140,7 @@ class AnnotationParser implements LineParser<BaiduAnnotatedQuery> {
       query: this.query,
       queryKey: this.key,
       size: n,
-      title: { offsets: this.titleOffsets.take(0, n + 1), tokens: this.titleTokens.take(0, this.titleTokens.length) },
-      abstract: { offsets: this.abstractOffsets.take(0, n + 1), tokens: this.abstractTokens.take(0, this.abstractTokens.length) },
+      ...this.text.take(n),
       labels: Float64Array.from(this.labels),
       buckets: Int8Array.from(this.buckets),
       bucket: this.buckets[0] as number,
@@ -206,14 +168,7 @@ export function readBaiduAnnotations(source: ByteSource, options: BaiduAnnotatio
   if (columns !== 5 && columns !== 6 && columns !== 'auto') {
     throw new UnbiasedError('INVALID_ARGUMENT', `columns must be 5, 6 or 'auto'; got ${String(columns)}`, { field: 'columns' });
   }
-  const tokenOffset = options.tokenOffset ?? BAIDU_TOKEN_OFFSET;
-  if (!Number.isInteger(tokenOffset) || tokenOffset < 0) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `tokenOffset must be an integer >= 0; got ${String(tokenOffset)}`, { field: 'tokenOffset' });
-  }
-  const maxListSize = options.maxListSize ?? Number.MAX_SAFE_INTEGER;
-  if (!Number.isInteger(maxListSize) || maxListSize < 1) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `maxListSize must be an integer >= 1; got ${String(maxListSize)}`, { field: 'maxListSize' });
-  }
+  const { tokenOffset, maxListSize } = resolveBaiduOptions(options);
   return new QueryReader(file, (summary) => {
     const context = { file, onError, summary, maxLineBytes };
     return driveLines(source, new AnnotationParser(context, columns, tokenOffset, maxListSize), context);

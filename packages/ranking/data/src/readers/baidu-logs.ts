@@ -9,17 +9,16 @@ import {
   excerpt,
   GrowableFloat64,
   GrowableInt32,
-  type LineParser,
+  LineParserBase,
   type ParseContext,
   parseInteger,
   parseNumber,
   QueryReader,
-  recordOrThrow,
   resolveCommon,
   text,
 } from './lines.js';
 import type { ByteSource } from './source.js';
-import { BAIDU_TOKEN_OFFSET, pushTokens, rawTokensEqual, splitTabs, type TokenColumn } from './tokens.js';
+import { pushTokens, rawTokensEqual, resolveBaiduOptions, splitTabs, TitleAbstractColumns, type TokenColumn } from './tokens.js';
 
 /**
  * Numeric document columns, by 0-based column index in the log (Baidu `README.md`; Hager's
@@ -107,8 +106,7 @@ export interface BaiduLogReadOptions extends CommonReadOptions {
 
 const COLUMN_ENTRIES = Object.entries(BAIDU_LOG_NUMERIC_COLUMNS) as [BaiduLogColumn, number][];
 
-class BaiduLogParser implements LineParser<BaiduSession> {
-  readonly out: BaiduSession[] = [];
+class BaiduLogParser extends LineParserBase<BaiduSession> {
   private readonly starts = new Int32Array(BAIDU_LOG_DOCUMENT_COLUMNS + 1);
   private readonly ends = new Int32Array(BAIDU_LOG_DOCUMENT_COLUMNS + 1);
   private open: {
@@ -120,10 +118,7 @@ class BaiduLogParser implements LineParser<BaiduSession> {
   } | null = null;
   private position = new GrowableInt32(32);
   private urlMd5: string[] = [];
-  private titleTokens = new GrowableInt32(512);
-  private titleOffsets = new GrowableInt32(32);
-  private abstractTokens = new GrowableInt32(2048);
-  private abstractOffsets = new GrowableInt32(32);
+  private readonly text = new TitleAbstractColumns(32);
   private multimedia = new GrowableInt32(32);
   private clicks: number[] = [];
   private sentinel: number[] = [];
@@ -131,11 +126,12 @@ class BaiduLogParser implements LineParser<BaiduSession> {
   private readonly scratch = new GrowableInt32(256);
 
   constructor(
-    private readonly context: ParseContext,
+    context: ParseContext,
     private readonly tokenOffset: number,
     private readonly dropSentinels: boolean,
     private readonly maxListSize: number,
   ) {
+    super(context, 'BAD_BAIDU_LINE');
     this.reset();
   }
 
@@ -146,32 +142,14 @@ class BaiduLogParser implements LineParser<BaiduSession> {
   private reset(): void {
     this.position.length = 0;
     this.urlMd5 = [];
-    this.titleTokens.length = 0;
-    this.titleOffsets.length = 0;
-    this.titleOffsets.push(0);
-    this.abstractTokens.length = 0;
-    this.abstractOffsets.length = 0;
-    this.abstractOffsets.push(0);
+    this.text.reset();
     this.multimedia.length = 0;
     this.clicks = [];
     this.sentinel = [];
     for (const column of this.numeric) column.length = 0;
   }
 
-  private bad(lineNo: number, message: string): never {
-    const file = this.context.file;
-    throw new UnbiasedError('BAD_BAIDU_LINE', `${file}:${lineNo}: ${message}`, { file, line: lineNo });
-  }
-
-  line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
-    try {
-      this.parse(buf, start, end, lineNo);
-    } catch (error) {
-      recordOrThrow(error, this.context, lineNo);
-    }
-  }
-
-  private parse(buf: Uint8Array, start: number, end: number, lineNo: number): void {
+  protected parse(buf: Uint8Array, start: number, end: number, lineNo: number): void {
     if (start === end) return;
     const { starts, ends } = this;
     const fields = splitTabs(buf, start, end, starts, ends, BAIDU_LOG_DOCUMENT_COLUMNS);
@@ -226,10 +204,7 @@ class BaiduLogParser implements LineParser<BaiduSession> {
     this.position.push(pos);
     const [u0, u1] = field(1);
     this.urlMd5.push(text(buf, u0, u1));
-    for (let k = 0; k < titleEnd; k++) this.titleTokens.push(scratch.data[k] as number);
-    this.titleOffsets.push(this.titleTokens.length);
-    for (let k = titleEnd; k < scratch.length; k++) this.abstractTokens.push(scratch.data[k] as number);
-    this.abstractOffsets.push(this.abstractTokens.length);
+    this.text.push(scratch, titleEnd, scratch.length);
     this.multimedia.push(multimedia);
     this.clicks.push(click);
     this.sentinel.push(sentinel);
@@ -274,8 +249,7 @@ class BaiduLogParser implements LineParser<BaiduSession> {
       size: n,
       position: this.position.take(0, n),
       urlMd5: this.urlMd5,
-      title: { offsets: this.titleOffsets.take(0, n + 1), tokens: this.titleTokens.take(0, this.titleTokens.length) },
-      abstract: { offsets: this.abstractOffsets.take(0, n + 1), tokens: this.abstractTokens.take(0, this.abstractTokens.length) },
+      ...this.text.take(n),
       multimediaType: this.multimedia.take(0, n),
       click: Uint8Array.from(this.clicks),
       sentinel: Uint8Array.from(this.sentinel),
@@ -304,17 +278,10 @@ class BaiduLogParser implements LineParser<BaiduSession> {
  */
 export function readBaiduLogs(source: ByteSource, options: BaiduLogReadOptions = {}): QueryReader<BaiduSession> {
   const { file, onError, maxLineBytes } = resolveCommon(source, options);
-  const tokenOffset = options.tokenOffset ?? BAIDU_TOKEN_OFFSET;
-  if (!Number.isInteger(tokenOffset) || tokenOffset < 0) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `tokenOffset must be an integer >= 0; got ${String(tokenOffset)}`, { field: 'tokenOffset' });
-  }
+  const { tokenOffset, maxListSize } = resolveBaiduOptions(options);
   const sentinels = options.sentinels ?? 'flag';
   if (sentinels !== 'flag' && sentinels !== 'drop') {
     throw new UnbiasedError('INVALID_ARGUMENT', `sentinels must be 'flag' or 'drop'; got ${String(sentinels)}`, { field: 'sentinels' });
-  }
-  const maxListSize = options.maxListSize ?? Number.MAX_SAFE_INTEGER;
-  if (!Number.isInteger(maxListSize) || maxListSize < 1) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `maxListSize must be an integer >= 1; got ${String(maxListSize)}`, { field: 'maxListSize' });
   }
   return new QueryReader(file, (summary) => {
     const context = { file, onError, summary, maxLineBytes };

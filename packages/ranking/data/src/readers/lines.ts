@@ -3,7 +3,7 @@
  * hand each line to a format parser, and deliver the groups it completes. Internal helpers plus the
  * public {@link QueryReader} and {@link ReadSummary} types.
  */
-import { isUnbiasedError, UnbiasedError } from '@unbiased/core/errors';
+import { isUnbiasedError, UnbiasedError, type UnbiasedErrorCode } from '@unbiased/core/errors';
 import { type ByteSource, openBytes, sourceName } from './source.js';
 
 /** `'throw'` (default): the first malformed line ends the read. `'skip'`: malformed lines are counted and left out. */
@@ -114,6 +114,36 @@ export function recordOrThrow(error: unknown, context: ParseContext, lineNo: num
     return;
   }
   throw error;
+}
+
+/**
+ * A line parser whose line-level errors go through {@link recordOrThrow}: `parse` handles one line and
+ * throws {@link LineParserBase.bad} (code `badLineCode`, message `file:line: ...`) when it is malformed.
+ */
+export abstract class LineParserBase<T> implements LineParser<T> {
+  readonly out: T[] = [];
+
+  constructor(
+    protected readonly context: ParseContext,
+    private readonly badLineCode: UnbiasedErrorCode,
+  ) {}
+
+  abstract sizeOf(item: T): number;
+  abstract finish(): void;
+  protected abstract parse(buf: Uint8Array, start: number, end: number, lineNo: number): void;
+
+  line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
+    try {
+      this.parse(buf, start, end, lineNo);
+    } catch (error) {
+      recordOrThrow(error, this.context, lineNo);
+    }
+  }
+
+  protected bad(lineNo: number, message: string): never {
+    const file = this.context.file;
+    throw new UnbiasedError(this.badLineCode, `${file}:${lineNo}: ${message}`, { file, line: lineNo });
+  }
 }
 
 /** Line-level errors that `onError: 'skip'` may skip; everything else (reappearing qid, list too long, gzip) always throws. */

@@ -11,7 +11,7 @@ import {
   GrowableFloat32,
   GrowableFloat64,
   GrowableInt32,
-  type LineParser,
+  LineParserBase,
   type ParseContext,
   parseIndex,
   parseNumber,
@@ -117,11 +117,8 @@ function resolveOptions(o: SvmlightReadOptions): Resolved {
 }
 
 /** The SVMlight line parser behind {@link readSvmlight}. */
-class SvmlightParser implements LineParser<LetorQuery> {
-  readonly out: LetorQuery[] = [];
+class SvmlightParser extends LineParserBase<LetorQuery> {
   private readonly o: Resolved;
-  private readonly context: ParseContext;
-  private readonly code: string;
   private labels = new GrowableFloat64();
   private rowOffsets = new GrowableInt32(256);
   private fids = new GrowableInt32(1 << 14);
@@ -132,10 +129,10 @@ class SvmlightParser implements LineParser<LetorQuery> {
   private firstLine = 0;
   private readonly seen = new Set<string>();
 
-  constructor(options: SvmlightReadOptions, context: ParseContext, code = 'BAD_LETOR_LINE') {
-    this.o = resolveOptions(options);
-    this.context = context;
-    this.code = code;
+  constructor(options: SvmlightReadOptions, context: ParseContext) {
+    const o = resolveOptions(options);
+    super(context, 'BAD_LETOR_LINE');
+    this.o = o;
     this.rowOffsets.push(0);
   }
 
@@ -143,14 +140,11 @@ class SvmlightParser implements LineParser<LetorQuery> {
     return item.size;
   }
 
-  private bad(lineNo: number, message: string): never {
-    throw new UnbiasedError(this.code, `${this.context.file}:${lineNo}: ${message}`, { file: this.context.file, line: lineNo });
-  }
-
-  line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
+  /** As {@link LineParserBase.line}, first dropping the features a failed line had appended. */
+  override line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
     const nnzBefore = this.fids.length;
     try {
-      this.parseLine(buf, start, end, lineNo, nnzBefore);
+      this.parse(buf, start, end, lineNo, nnzBefore);
     } catch (error) {
       this.fids.length = nnzBefore;
       this.vals.length = nnzBefore;
@@ -158,7 +152,7 @@ class SvmlightParser implements LineParser<LetorQuery> {
     }
   }
 
-  private parseLine(buf: Uint8Array, start: number, end: number, lineNo: number, nnzBefore: number): void {
+  protected parse(buf: Uint8Array, start: number, end: number, lineNo: number, nnzBefore = this.fids.length): void {
     let i = start;
     while (i < end && isSpace(buf[i])) i++;
     if (i === end || buf[i] === 35) return; // blank or comment-only line

@@ -1,7 +1,8 @@
 /**
  * Token-id fields of Baidu-ULTR (ids joined by byte 0x01) and the tab-separated column split.
  */
-import type { GrowableInt32 } from './lines.js';
+import { UnbiasedError } from '@unbiased/core/errors';
+import { GrowableInt32 } from './lines.js';
 
 /** Ragged token lists of a group, one per document: document d holds `tokens[offsets[d] .. offsets[d+1])`. */
 export interface TokenColumn {
@@ -88,4 +89,60 @@ export function rawTokensEqual(buf: Uint8Array, start: number, end: number, ids:
     } else return false;
   }
   return k === ids.length;
+}
+
+/**
+ * The title and abstract token lists of the open group's documents, appended one document at a time and
+ * taken as two {@link TokenColumn}s when the group completes.
+ */
+export class TitleAbstractColumns {
+  private readonly titleTokens = new GrowableInt32(512);
+  private readonly titleOffsets: GrowableInt32;
+  private readonly abstractTokens = new GrowableInt32(2048);
+  private readonly abstractOffsets: GrowableInt32;
+
+  constructor(documentsCapacity: number) {
+    this.titleOffsets = new GrowableInt32(documentsCapacity);
+    this.abstractOffsets = new GrowableInt32(documentsCapacity);
+    this.reset();
+  }
+
+  /** Starts an empty group. */
+  reset(): void {
+    this.titleTokens.length = 0;
+    this.titleOffsets.length = 0;
+    this.titleOffsets.push(0);
+    this.abstractTokens.length = 0;
+    this.abstractOffsets.length = 0;
+    this.abstractOffsets.push(0);
+  }
+
+  /** Appends one document: its title is `tokens.data[0, titleEnd)`, its abstract `tokens.data[titleEnd, abstractEnd)`. */
+  push(tokens: GrowableInt32, titleEnd: number, abstractEnd: number): void {
+    for (let k = 0; k < titleEnd; k++) this.titleTokens.push(tokens.data[k] as number);
+    this.titleOffsets.push(this.titleTokens.length);
+    for (let k = titleEnd; k < abstractEnd; k++) this.abstractTokens.push(tokens.data[k] as number);
+    this.abstractOffsets.push(this.abstractTokens.length);
+  }
+
+  /** Copies of the columns of the `size` documents appended since the last reset. */
+  take(size: number): { title: TokenColumn; abstract: TokenColumn } {
+    return {
+      title: { offsets: this.titleOffsets.take(0, size + 1), tokens: this.titleTokens.take(0, this.titleTokens.length) },
+      abstract: { offsets: this.abstractOffsets.take(0, size + 1), tokens: this.abstractTokens.take(0, this.abstractTokens.length) },
+    };
+  }
+}
+
+/** The options both Baidu-ULTR readers share, checked: `tokenOffset` (default 10) and `maxListSize` (default unlimited). */
+export function resolveBaiduOptions(options: { tokenOffset?: number; maxListSize?: number }): { tokenOffset: number; maxListSize: number } {
+  const tokenOffset = options.tokenOffset ?? BAIDU_TOKEN_OFFSET;
+  if (!Number.isInteger(tokenOffset) || tokenOffset < 0) {
+    throw new UnbiasedError('INVALID_ARGUMENT', `tokenOffset must be an integer >= 0; got ${String(tokenOffset)}`, { field: 'tokenOffset' });
+  }
+  const maxListSize = options.maxListSize ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isInteger(maxListSize) || maxListSize < 1) {
+    throw new UnbiasedError('INVALID_ARGUMENT', `maxListSize must be an integer >= 1; got ${String(maxListSize)}`, { field: 'maxListSize' });
+  }
+  return { tokenOffset, maxListSize };
 }

@@ -4,6 +4,7 @@ import { uniqueScope } from '../rankers/init.js';
 import { maskCondition, scoreLists } from '../rankers/types.js';
 import { asFloat32, stopGradient } from '../stop-gradient.js';
 import { integerOption } from '../validate.js';
+import { dampedPositionUpdate, positiveOr1, relativeToFirstPosition } from './position-parameters.js';
 import { checkBatch, defaultOptimizer, flushGroups, optimizeGroups, ParameterGroup } from './trainer.js';
 import type { ClickBatch, ClickLearner, LearnerOptions } from './types.js';
 
@@ -52,19 +53,17 @@ export function pairwiseDebiasLearner(options: PairwiseDebiasOptions): ClickLear
       const inverseBias = tf.div(one, tf.mul(tf.reshape(plus, [1, n, 1]), tf.reshape(minus, [1, 1, n])));
       const weightedPairs = tf.mul(valid, pairLoss);
       const lists = tf.sum(lambda);
-      const safeLists = tf.where(tf.greater(lists, tf.scalar(0)), lists, tf.onesLike(lists));
+      const safeLists = positiveOr1(lists);
       if (keepUpdate) {
         const l = stopGradient(weightedPairs);
         const sumPlus = tf.sum(tf.div(l, tf.reshape(minus, [1, 1, n])), [0, 2]); // T+_i
         const sumMinus = tf.sum(tf.div(l, tf.reshape(plus, [1, n, 1])), [0, 1]); // T-_j
         const exponent = tf.scalar(1 / (regularizationP + 1));
-        const a = tf.scalar(emStepSize);
         const update = (current: tf.Tensor, sums: tf.Tensor, all: tf.Variable) => {
           const first = tf.slice(sums, [0], [1]);
-          const ratio = tf.pow(tf.div(sums, tf.where(tf.greater(first, tf.scalar(0)), first, tf.onesLike(first))), exponent);
+          const ratio = tf.pow(tf.div(sums, positiveOr1(first)), exponent);
           const ok = tf.logicalAnd(tf.greater(sums, tf.scalar(0)), tf.greater(first, tf.scalar(0)));
-          const updated = tf.where(ok, tf.add(tf.mul(tf.sub(one, a), current), tf.mul(a, ratio)), current);
-          return tf.keep(n === size ? updated : tf.concat([updated, tf.slice(all, [n], [size - n])]));
+          return dampedPositionUpdate(all, current, ratio, ok, emStepSize);
         };
         next = [update(plus, sumPlus, tPlus), update(minus, sumMinus, tMinus)];
       }
@@ -94,12 +93,7 @@ export function pairwiseDebiasLearner(options: PairwiseDebiasOptions): ClickLear
         minus.dispose();
       }
     },
-    async propensities() {
-      const ratios = tf.tidy(() => tf.div(tPlus, tf.slice(tPlus, [0], [1])));
-      const values = await ratios.data();
-      ratios.dispose();
-      return Float64Array.from(values);
-    },
+    propensities: () => relativeToFirstPosition(tPlus),
     flush: () => flushGroups(groups),
     dispose() {
       for (const g of groups) g.dispose();

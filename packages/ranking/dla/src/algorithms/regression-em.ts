@@ -5,6 +5,7 @@ import { maskCondition, scoreLists } from '../rankers/types.js';
 import { uniqueScope } from '../rankers/init.js';
 import { asFloat32, withoutGradient } from '../stop-gradient.js';
 import { integerOption } from '../validate.js';
+import { dampedPositionUpdate, positiveOr1, relativeToFirstPosition } from './position-parameters.js';
 import { checkBatch, defaultOptimizer, flushGroups, optimizeGroups, ParameterGroup } from './trainer.js';
 import type { ClickBatch, ClickLearner, LearnerOptions } from './types.js';
 
@@ -77,7 +78,7 @@ export function regressionEmLearner(options: RegressionEmOptions): ClickLearner 
       // Sigmoid cross-entropy with logits, stable form: max(f, 0) - f t + log(1 + exp(-|f|)).
       const bce = tf.add(tf.sub(tf.relu(f), tf.mul(f, target)), tf.log1p(tf.exp(tf.neg(tf.abs(f)))));
       const total = tf.sum(weight);
-      const safeTotal = tf.where(tf.greater(total, tf.scalar(0)), total, tf.onesLike(total));
+      const safeTotal = positiveOr1(total);
       if (keepUpdate) {
         const examined = withoutGradient(
           (logits, examination) => tf.add(c, tf.mul(notClicked, posteriors(logits as tf.Tensor, examination as tf.Tensor).examinedNotRelevant)),
@@ -85,12 +86,10 @@ export function regressionEmLearner(options: RegressionEmOptions): ClickLearner 
           th,
         );
         const perPosition = tf.sum(weight, 0);
-        const mean = tf.div(tf.sum(tf.mul(weight, examined), 0), tf.where(tf.greater(perPosition, tf.scalar(0)), perPosition, tf.onesLike(perPosition)));
+        const mean = tf.div(tf.sum(tf.mul(weight, examined), 0), positiveOr1(perPosition));
         const current = n === size ? theta : tf.slice(theta, [0], [n]);
-        const a = tf.scalar(emStepSize);
         // Positions without any real document in the batch keep their propensity.
-        const updated = tf.where(tf.greater(perPosition, tf.scalar(0)), tf.add(tf.mul(tf.sub(one, a), current), tf.mul(a, mean)), current);
-        nextTheta = tf.keep(n === size ? updated : tf.concat([updated, tf.slice(theta, [n], [size - n])]));
+        nextTheta = dampedPositionUpdate(theta, current, mean, tf.greater(perPosition, tf.scalar(0)), emStepSize);
       }
       return tf.div(tf.sum(tf.mul(weight, bce)), safeTotal) as tf.Scalar;
     });
@@ -115,12 +114,7 @@ export function regressionEmLearner(options: RegressionEmOptions): ClickLearner 
         (nextTheta as tf.Tensor).dispose();
       }
     },
-    async propensities() {
-      const ratios = tf.tidy(() => tf.div(theta, tf.slice(theta, [0], [1])));
-      const values = await ratios.data();
-      ratios.dispose();
-      return Float64Array.from(values);
-    },
+    propensities: () => relativeToFirstPosition(theta),
     flush: () => flushGroups(groups),
     dispose() {
       for (const g of groups) g.dispose();

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
-import { glorotUniform, makeVariable, uniqueScope } from '../rankers/init.js';
+import { denseLayers, disposeDenseLayers, makeVariable, uniqueScope } from '../rankers/init.js';
 import { checkListLength, integerOption } from '../validate.js';
 
 /**
@@ -60,20 +60,7 @@ export function propensityModel({ listSize, architecture = 'logits', rng }: Prop
   }
   if (rng === undefined) throw new UnbiasedError('INVALID_ARGUMENT', 'an MLP propensity model needs an rng', { field: 'rng' });
   const sizes = [size, ...architecture.hiddenUnits.map((w, i) => integerOption(`hiddenUnits[${i}]`, w, 0, 1)), 1];
-  const layers: { kernel: tf.Variable; bias: tf.Variable }[] = [];
-  for (let k = 0; k + 1 < sizes.length; k++) {
-    const fanIn = sizes[k] as number;
-    const fanOut = sizes[k + 1] as number;
-    layers.push({
-      kernel: makeVariable(`${scope}/dense${k}/kernel`, glorotUniform(rng.fold(`dense${k}`), fanIn, fanOut), [fanIn, fanOut]),
-      bias: makeVariable(`${scope}/dense${k}/bias`, new Float32Array(fanOut), [fanOut]),
-    });
-  }
-  const variables: Record<string, tf.Variable> = {};
-  for (const { kernel, bias } of layers) {
-    variables[kernel.name] = kernel;
-    variables[bias.name] = bias;
-  }
+  const { layers, variables } = denseLayers(scope, sizes, rng);
   return {
     listSize: size,
     variables,
@@ -88,12 +75,7 @@ export function propensityModel({ listSize, architecture = 'logits', rng }: Prop
         return tf.reshape(h, [count]) as tf.Tensor1D;
       });
     },
-    dispose() {
-      for (const { kernel, bias } of layers) {
-        kernel.dispose();
-        bias.dispose();
-      }
-    },
+    dispose: () => disposeDenseLayers(layers),
   };
 }
 

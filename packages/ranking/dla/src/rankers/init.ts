@@ -26,3 +26,40 @@ export function glorotUniform(rng: Rng, fanIn: number, fanOut: number): Float32A
 export function makeVariable(name: string, values: Float32Array, shape: number[]): tf.Variable {
   return tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), true, name));
 }
+
+/** One fully connected layer: `x kernel + bias`. */
+export interface DenseLayer {
+  kernel: tf.Variable;
+  bias: tf.Variable;
+}
+
+/**
+ * Fully connected layers between consecutive `sizes` (`[input, ...hidden, output]`): layer k has a
+ * Glorot-uniform kernel drawn from `rng.fold("dense<k>")` and a zero bias, named `<scope>/dense<k>/kernel`
+ * and `<scope>/dense<k>/bias`. Returns the layers in order and their variables by name.
+ */
+export function denseLayers(scope: string, sizes: readonly number[], rng: Rng): { layers: DenseLayer[]; variables: Record<string, tf.Variable> } {
+  const layers: DenseLayer[] = [];
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    const fanIn = sizes[k] as number;
+    const fanOut = sizes[k + 1] as number;
+    layers.push({
+      kernel: makeVariable(`${scope}/dense${k}/kernel`, glorotUniform(rng.fold(`dense${k}`), fanIn, fanOut), [fanIn, fanOut]),
+      bias: makeVariable(`${scope}/dense${k}/bias`, new Float32Array(fanOut), [fanOut]),
+    });
+  }
+  const variables: Record<string, tf.Variable> = {};
+  for (const { kernel, bias } of layers) {
+    variables[kernel.name] = kernel;
+    variables[bias.name] = bias;
+  }
+  return { layers, variables };
+}
+
+/** Disposes the variables of {@link denseLayers}. */
+export function disposeDenseLayers(layers: readonly DenseLayer[]): void {
+  for (const { kernel, bias } of layers) {
+    kernel.dispose();
+    bias.dispose();
+  }
+}

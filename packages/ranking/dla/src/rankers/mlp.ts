@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import { integerOption } from '../validate.js';
-import { glorotUniform, makeVariable, uniqueScope } from './init.js';
+import { denseLayers, disposeDenseLayers, uniqueScope } from './init.js';
 import type { Ranker } from './types.js';
 
 /** Activation of the hidden layers and, optionally, of the output. */
@@ -57,20 +57,7 @@ export function mlpRanker({
   const output = checkActivation('outputActivation', outputActivation);
   const scope = uniqueScope('mlp');
   const sizes = [d, ...widths, 1];
-  const layers: { kernel: tf.Variable; bias: tf.Variable }[] = [];
-  for (let k = 0; k + 1 < sizes.length; k++) {
-    const fanIn = sizes[k] as number;
-    const fanOut = sizes[k + 1] as number;
-    layers.push({
-      kernel: makeVariable(`${scope}/dense${k}/kernel`, glorotUniform(rng.fold(`dense${k}`), fanIn, fanOut), [fanIn, fanOut]),
-      bias: makeVariable(`${scope}/dense${k}/bias`, new Float32Array(fanOut), [fanOut]),
-    });
-  }
-  const variables: Record<string, tf.Variable> = {};
-  for (const { kernel, bias } of layers) {
-    variables[kernel.name] = kernel;
-    variables[bias.name] = bias;
-  }
+  const { layers, variables } = denseLayers(scope, sizes, rng);
   return {
     name: 'mlp',
     featureDim: d,
@@ -85,11 +72,6 @@ export function mlpRanker({
         return tf.reshape(h, [batchSize, listSize]);
       });
     },
-    dispose() {
-      for (const { kernel, bias } of layers) {
-        kernel.dispose();
-        bias.dispose();
-      }
-    },
+    dispose: () => disposeDenseLayers(layers),
   };
 }

@@ -29,11 +29,12 @@ import {
   type CpuBackendInternals,
   checkKernelBackend,
   flatProgram,
+  kernelConfigs,
   registerKernelsIfMissing,
   type WasmBackendInternals,
   type WebGpuBackendInternals,
   type WebGpuProgramLike,
-} from './backend-internals.js';
+} from '@unbiased/core/kernels';
 
 /** Name of the kernel in the tfjs registry. */
 export const MF_GRADIENTS_KERNEL = 'UnbiasedMfPointwiseGradients';
@@ -296,13 +297,22 @@ fn mfLogit(e : i32) -> f32 {
 const EXAMPLE_INPUTS = ['P', 'Q', 'Bu', 'Bi', 'G', 'Pairs', 'W'];
 const EXAMPLE_UNIFORMS = 'dim : i32, batch : i32, lossKind : i32, logitClip : f32, invNormaliser : f32,';
 
+/** One thread per example `index` of the batch, with `mfLogit` and the example inputs and uniforms. */
+function exampleProgram(stage: string, batch: number, main: string): WebGpuProgramLike {
+  return flatProgram({
+    shaderKey: `${MF_GRADIENTS_KERNEL}_${stage}`,
+    variableNames: EXAMPLE_INPUTS,
+    size: batch,
+    uniforms: EXAMPLE_UNIFORMS,
+    body: `${WGSL_LOGIT}${main}`,
+  });
+}
+
 function coefficientProgram(batch: number): WebGpuProgramLike {
-  return flatProgram(
-    `${MF_GRADIENTS_KERNEL}_coefficient`,
-    EXAMPLE_INPUTS,
+  return exampleProgram(
+    'coefficient',
     batch,
-    EXAMPLE_UNIFORMS,
-    `${WGSL_LOGIT}
+    `
 fn main(index : i32) {
   if (index < uniforms.size) {
     let z = mfLogit(index);
@@ -330,12 +340,10 @@ fn main(index : i32) {
 }
 
 function exampleLossProgram(batch: number): WebGpuProgramLike {
-  return flatProgram(
-    `${MF_GRADIENTS_KERNEL}_example_loss`,
-    EXAMPLE_INPUTS,
+  return exampleProgram(
+    'example_loss',
     batch,
-    EXAMPLE_UNIFORMS,
-    `${WGSL_LOGIT}
+    `
 fn main(index : i32) {
   if (index < uniforms.size) {
     let z = mfLogit(index);
@@ -364,12 +372,12 @@ fn main(index : i32) {
  * Pairs[otherOffset + j] (the item of pair j for the user table, its user for the item table).
  */
 function rowGradientProgram(rows: number, dim: number): WebGpuProgramLike {
-  return flatProgram(
-    `${MF_GRADIENTS_KERNEL}_rows`,
-    ['T', 'O', 'Coef', 'Pairs', 'Order', 'Offsets'],
-    rows * dim,
-    'dim : i32, otherOffset : i32, l2 : f32,',
-    `
+  return flatProgram({
+    shaderKey: `${MF_GRADIENTS_KERNEL}_rows`,
+    variableNames: ['T', 'O', 'Coef', 'Pairs', 'Order', 'Offsets'],
+    size: rows * dim,
+    uniforms: 'dim : i32, otherOffset : i32, l2 : f32,',
+    body: `
 fn main(index : i32) {
   if (index < uniforms.size) {
     let r = index / uniforms.dim;
@@ -383,17 +391,16 @@ fn main(index : i32) {
   }
 }
 `,
-  );
+  });
 }
 
 /** dL/db for a bias vector [rows]: the CSR sum of c_j. */
 function biasGradientProgram(rows: number): WebGpuProgramLike {
-  return flatProgram(
-    `${MF_GRADIENTS_KERNEL}_bias`,
-    ['Coef', 'Order', 'Offsets'],
-    rows,
-    '',
-    `
+  return flatProgram({
+    shaderKey: `${MF_GRADIENTS_KERNEL}_bias`,
+    variableNames: ['Coef', 'Order', 'Offsets'],
+    size: rows,
+    body: `
 fn main(index : i32) {
   if (index < uniforms.size) {
     var acc = 0.0;
@@ -404,7 +411,7 @@ fn main(index : i32) {
   }
 }
 `,
-  );
+  });
 }
 
 const REDUCE_THREADS = 256;
@@ -499,11 +506,7 @@ function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
   ];
 }
 
-const CONFIGS: tf.KernelConfig[] = [
-  { kernelName: MF_GRADIENTS_KERNEL, backendName: 'cpu', kernelFunc: cpuKernel as unknown as tf.KernelFunc },
-  { kernelName: MF_GRADIENTS_KERNEL, backendName: 'wasm', kernelFunc: wasmKernel as unknown as tf.KernelFunc },
-  { kernelName: MF_GRADIENTS_KERNEL, backendName: 'webgpu', kernelFunc: webgpuKernel as unknown as tf.KernelFunc },
-];
+const CONFIGS = kernelConfigs(MF_GRADIENTS_KERNEL, { cpu: cpuKernel, wasm: wasmKernel, webgpu: webgpuKernel });
 
 /** Registers `UnbiasedMfPointwiseGradients` for cpu, wasm and webgpu unless already registered. */
 export function registerMfGradientKernels(): void {

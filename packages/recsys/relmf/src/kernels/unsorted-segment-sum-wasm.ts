@@ -11,7 +11,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '@unbiased/core/errors';
-import { registerKernelsIfMissing, type WasmBackendInternals } from './backend-internals.js';
+import { registerKernelsIfMissing, type WasmBackendInternals } from '@unbiased/core/kernels';
 
 /** The tfjs kernel name. */
 export const UNSORTED_SEGMENT_SUM = 'UnsortedSegmentSum';

@@ -4,6 +4,7 @@
  */
 import { UnbiasedError } from '@unbiased/core/errors';
 import { checkInteger } from '../../validate.js';
+import type { RatingData } from '../interactions.js';
 
 /** Where the text came from and the id ranges to enforce. */
 export interface LoaderOptions {
@@ -69,4 +70,40 @@ export function integerField(code: string, file: string, line: number, field: st
 /** Validates an optional size option. */
 export function checkSize(field: string, value: number | undefined): number {
   return value === undefined ? Number.MAX_SAFE_INTEGER : checkInteger(field, value, { min: 1 });
+}
+
+/**
+ * Parses tab-separated explicit ratings, `user<TAB>item<TAB>rating` plus `<TAB>timestamp` (Unix seconds)
+ * when `timestamps` is set, with 1-based ids and integer ratings 1-5; ids become 0-based. The sizes are
+ * `options.numUsers` / `numItems` when given (ids above them throw `code`), else the largest ids seen.
+ */
+export function parseTabSeparatedRatings(
+  text: string,
+  options: LoaderOptions,
+  { code, layout, timestamps: withTimestamps }: { code: string; layout: string; timestamps: boolean },
+): RatingData {
+  const file = options.file ?? '<input>';
+  const maxUser = checkSize('numUsers', options.numUsers);
+  const maxItem = checkSize('numItems', options.numItems);
+  const lines = numberedLines(text, file, code, layout);
+  const users = new Int32Array(lines.length);
+  const items = new Int32Array(lines.length);
+  const ratings = new Float32Array(lines.length);
+  const timestamps = withTimestamps ? new Float64Array(lines.length) : undefined;
+  let numUsers = 0;
+  let numItems = 0;
+  lines.forEach((entry, j) => {
+    const [user, item, rating, time] = splitFields(code, file, entry, '\t', withTimestamps ? 4 : 3, layout) as [string, string, string, string];
+    const u = integerField(code, file, entry.line, 'user', user, 1, maxUser, layout);
+    const i = integerField(code, file, entry.line, 'item', item, 1, maxItem, layout);
+    ratings[j] = integerField(code, file, entry.line, 'rating', rating, 1, 5, layout);
+    if (timestamps) timestamps[j] = integerField(code, file, entry.line, 'timestamp', time, 0, Number.MAX_SAFE_INTEGER, layout);
+    users[j] = u - 1;
+    items[j] = i - 1;
+    numUsers = Math.max(numUsers, u);
+    numItems = Math.max(numItems, i);
+  });
+  const data: RatingData = { numUsers: options.numUsers ?? numUsers, numItems: options.numItems ?? numItems, users, items, ratings };
+  if (timestamps) data.timestamps = timestamps;
+  return data;
 }

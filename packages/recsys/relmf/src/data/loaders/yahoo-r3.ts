@@ -5,10 +5,7 @@
  * Sizes [R]: 15,400 users x 1,000 songs, 311,704 training ratings, 5,400 test users.
  */
 import type { RatingData } from '../interactions.js';
-import { checkSize, integerField, type LoaderOptions, numberedLines, splitFields } from './text-lines.js';
-
-const CODE = 'BAD_YAHOO_R3_LINE';
-const LAYOUT = 'user<TAB>item<TAB>rating';
+import { type LoaderOptions, parseTabSeparatedRatings } from './text-lines.js';
 
 /**
  * Parses one Yahoo! R3 file. Ids become 0-based. Throws `BAD_YAHOO_R3_LINE` with `file` and `line` on a
@@ -20,26 +17,7 @@ const LAYOUT = 'user<TAB>item<TAB>rating';
  * ```
  */
 export function parseYahooR3(text: string, options: LoaderOptions = {}): RatingData {
-  const file = options.file ?? '<input>';
-  const maxUser = checkSize('numUsers', options.numUsers);
-  const maxItem = checkSize('numItems', options.numItems);
-  const lines = numberedLines(text, file, CODE, LAYOUT);
-  const users = new Int32Array(lines.length);
-  const items = new Int32Array(lines.length);
-  const ratings = new Float32Array(lines.length);
-  let numUsers = 0;
-  let numItems = 0;
-  lines.forEach((entry, j) => {
-    const [user, item, rating] = splitFields(CODE, file, entry, '\t', 3, LAYOUT) as [string, string, string];
-    const u = integerField(CODE, file, entry.line, 'user', user, 1, maxUser, LAYOUT);
-    const i = integerField(CODE, file, entry.line, 'item', item, 1, maxItem, LAYOUT);
-    ratings[j] = integerField(CODE, file, entry.line, 'rating', rating, 1, 5, LAYOUT);
-    users[j] = u - 1;
-    items[j] = i - 1;
-    numUsers = Math.max(numUsers, u);
-    numItems = Math.max(numItems, i);
-  });
-  return { numUsers: options.numUsers ?? numUsers, numItems: options.numItems ?? numItems, users, items, ratings };
+  return parseTabSeparatedRatings(text, options, { code: 'BAD_YAHOO_R3_LINE', layout: 'user<TAB>item<TAB>rating', timestamps: false });
 }
 
 /**
