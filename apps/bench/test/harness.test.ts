@@ -91,6 +91,32 @@ describe('runPerfSuite', () => {
     expect(events[1]).toEqual({ kind: 'setup', caseName: 'slow' });
   });
 
+  it('with stepsPerSample times k steps and one fence per sample and reports the time per step; a case warmup raises the warm-up', async () => {
+    const log: string[] = [];
+    const suite: PerfSuite = {
+      id: 'bench-test-amortised',
+      title: 'amortised samples',
+      packageName: '@unbiased/bench',
+      cases: () => [
+        { name: 'single', n: 1, baseline: null, setup: sleeper(2, log, 'single') },
+        { name: 'batched', n: 1, baseline: 'single', stepsPerSample: 3, warmup: 4, setup: sleeper(2, log, 'batched') },
+      ],
+    };
+    const result = await runPerfSuite(suite, { backend: 'cpu', size: 1 }, { repeats: 5 });
+    const count = (entry: string) => log.filter((e) => e === entry).length;
+    // single: 2 warm-up + 5 samples of one step; batched: 4 warm-up + 5 samples of 3 steps, one fence each.
+    expect([count('single.step'), count('single.fence')]).toEqual([7, 7]);
+    expect([count('batched.step'), count('batched.fence')]).toEqual([19, 9]);
+    // Both steps busy-wait 2 ms, so the per-step times agree (noise only adds).
+    const [single, batched] = result.cases;
+    expect(batched!.median_ms).toBeGreaterThanOrEqual(2);
+    expect(batched!.ratio_vs_baseline).toBeGreaterThan(0.5);
+    expect(batched!.ratio_vs_baseline).toBeLessThan(1.5);
+    expect(single!.median_ms).toBeGreaterThanOrEqual(2);
+    const bad: PerfSuite = { ...suite, cases: () => [{ name: 'zero', n: 1, baseline: null, stepsPerSample: 0, setup: sleeper(1, [], 'zero') }] };
+    await expect(runPerfSuite(bad, { backend: 'cpu', size: 1 }, { repeats: 5 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'zero' });
+  });
+
   it('warns when a case leaks tensors during the timed steps, and still disposes', async () => {
     const kept: tf.Tensor[] = [];
     const warnings: string[] = [];

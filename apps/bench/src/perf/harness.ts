@@ -78,10 +78,11 @@ function checkCases(suite: PerfSuite, cases: PerfCase[]): void {
 /**
  * Times every case of `suite` in this process on the active backend.
  *
- * Each case is set up, then warmed up (`warmup` untimed step+fence calls, so shader and kernel compilation
- * are not timed). Timing is interleaved: round r runs case A step+fence, case B step+fence, ..., so slow drift
- * of the machine (clock boost, thermal state, other load) hits every case alike. A sample is the wall time of
- * `step()` + `fence()` with `performance.now()`; the report is median, min and max over `repeats` samples, and
+ * Each case is set up, then warmed up (`warmup` untimed step+fence calls, or the case's own `warmup` if
+ * larger, so shader and kernel compilation and JIT tiering are not timed). A sample times the case's
+ * `stepsPerSample` steps (default 1) and one fence with `performance.now()`, divided by `stepsPerSample`.
+ * Timing is interleaved: round r samples case A, then case B, ..., so slow drift of the machine (clock
+ * boost, thermal state, other load) hits every case alike. The report is median, min and max over `repeats` samples, and
  * `ratio_vs_baseline = median / median(baseline case)`. `tf.memory().numTensors` is checked around every
  * timed sample; a case whose count changes gets a warning (a leak skews timings and eventually fails).
  * Every instance set up is disposed, also when a case throws.
@@ -98,6 +99,16 @@ export async function runPerfSuite(suite: PerfSuite, context: PerfContext, optio
   const emit = options.onEvent ?? (() => undefined);
   const cases = suite.cases(context);
   checkCases(suite, cases);
+  for (const perfCase of cases) {
+    for (const key of ['stepsPerSample', 'warmup'] as const) {
+      const value = perfCase[key];
+      if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+        throw new UnbiasedError('INVALID_ARGUMENT', `perf suite "${suite.id}": case "${perfCase.name}" has ${key} ${String(value)}; it must be an integer >= 1`, {
+          field: perfCase.name,
+        });
+      }
+    }
+  }
 
   const instances: { perfCase: PerfCase; instance: PerfInstance }[] = [];
   try {
@@ -107,7 +118,7 @@ export async function runPerfSuite(suite: PerfSuite, context: PerfContext, optio
     }
     options.onProgress?.(0, 'warming up');
     for (const { perfCase, instance } of instances) {
-      for (let step = 0; step < warmup; step++) {
+      for (let step = 0; step < Math.max(warmup, perfCase.warmup ?? 0); step++) {
         emit({ kind: 'warmup', caseName: perfCase.name, step });
         await stepAndFence(instance);
       }
@@ -118,9 +129,11 @@ export async function runPerfSuite(suite: PerfSuite, context: PerfContext, optio
     for (let round = 0; round < repeats; round++) {
       for (const [index, { perfCase, instance }] of instances.entries()) {
         const tensorsBefore = tf.memory().numTensors;
+        const steps = perfCase.stepsPerSample ?? 1;
         const start = performance.now();
-        await stepAndFence(instance);
-        const ms = performance.now() - start;
+        for (let s = 0; s < steps; s++) await instance.step();
+        await instance.fence();
+        const ms = (performance.now() - start) / steps;
         tensorDrift[index]! += tf.memory().numTensors - tensorsBefore;
         samples[index]!.push(ms);
         emit({ kind: 'sample', caseName: perfCase.name, round, ms });

@@ -29,6 +29,14 @@ export interface PerfCase {
   baseline: string | null;
   /** Bytes the case must move per step at minimum (for effective-bandwidth reporting), if known. */
   bytesPerStep?: number;
+  /**
+   * Steps per timed sample (default 1): the harness times `stepsPerSample` `step()` calls and one `fence()`
+   * and reports the time per step. For sub-millisecond steps, where one fence and timer resolution would
+   * dominate a single-step sample. Cases compared by a ratio should use the same value.
+   */
+  stepsPerSample?: number;
+  /** Untimed warm-up steps this case needs at least (e.g. for the JIT to settle); the harness's default if larger. */
+  warmup?: number;
   setup(): Promise<PerfInstance>;
 }
 
