@@ -19,6 +19,11 @@
  *   compiler may use FMA, so WebGPU results can differ from cpu/wasm by a few float32 ulps.
  *
  * `adamMomentsReference` computes the same with plain tfjs ops (for parity tests and as a fallback).
+ *
+ * `adamApplyFused` (kernel `UnbiasedAdamApply`) is the same pass that also reads the parameters and returns
+ * `p' = p + update * scale` (scale = -learning rate) instead of the update: one kernel for a whole Adam step
+ * of a variable, where the update path needs three (moments, Mul, Add). On cpu and wasm it equals the update
+ * path bit for bit; on webgpu the last stage computes `p + update * scale` in one shader.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
@@ -30,6 +35,8 @@ import type { WasmKernelPath } from './wasm/simd-module.js';
 
 /** Name of the kernel in the tfjs registry. */
 export const ADAM_MOMENTS_KERNEL = 'UnbiasedAdamMoments';
+/** Name of the fused whole-step kernel (moments and the parameter update). */
+export const ADAM_APPLY_KERNEL = 'UnbiasedAdamApply';
 
 export interface AdamMomentsOptions {
   /** Decay of the first moment, in [0, 1]. */
@@ -44,6 +51,16 @@ export interface AdamMomentsOptions {
   biasCorrection1: number;
   /** `1 - beta2^t` for step t >= 1 (1 disables the correction), > 0. */
   biasCorrection2: number;
+}
+
+/** The result of {@link adamApplyFused}: new parameters and moments. */
+export interface AdamApplyResult {
+  /** `p + update * scale`. */
+  params: tf.Tensor;
+  /** The new first moment m'. */
+  m: tf.Tensor;
+  /** The new second moment v'. */
+  v: tf.Tensor;
 }
 
 export interface AdamMomentsResult {
@@ -85,15 +102,19 @@ function toAttrs(o: AdamMomentsOptions): AdamAttrs {
   };
 }
 
-/** The scalar loop (cpu, and wasm without the SIMD module). Outputs must not alias inputs. */
+/**
+ * The scalar loop (cpu, and wasm without the SIMD module). `out` gets the update, or with `apply` the new
+ * parameters `p + update * scale`. Outputs must not alias inputs.
+ */
 function adamLoop(
   g: Float32Array,
   m: Float32Array,
   v: Float32Array,
   mOut: Float32Array,
   vOut: Float32Array,
-  uOut: Float32Array,
+  out: Float32Array,
   a: AdamAttrs,
+  apply?: { p: Float32Array; scale: number },
 ): void {
   const { b1, omb1, b2, omb2, bc1, bc2, eps, epsRoot } = a;
   const n = g.length;
@@ -103,7 +124,8 @@ function adamLoop(
     const vi = f32(f32(b2 * v[i]!) + f32(omb2 * f32(gi * gi)));
     mOut[i] = mi;
     vOut[i] = vi;
-    uOut[i] = f32(mi / bc1) / f32(f32(Math.sqrt(f32(f32(vi / bc2) + epsRoot))) + eps);
+    const u = f32(f32(mi / bc1) / f32(f32(Math.sqrt(f32(f32(vi / bc2) + epsRoot))) + eps));
+    out[i] = apply === undefined ? u : f32(apply.p[i]! + f32(u * apply.scale));
   }
 }
 
@@ -113,52 +135,57 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
-function unpack(args: KernelArgs): { g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo; a: AdamAttrs } {
-  const { g, m, v } = args.inputs;
-  if (!g || !m || !v) throw new UnbiasedError('BAD_INPUT', `${ADAM_MOMENTS_KERNEL} needs inputs g, m, v`);
-  return { g, m, v, a: args.attrs as unknown as AdamAttrs };
+/** The kernels' inputs: `p` (and `attrs.scale`) only for the apply kernel. */
+function unpack(args: KernelArgs, apply: boolean): { g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo; p?: tf.TensorInfo; a: AdamAttrs & { scale: number } } {
+  const { g, m, v, p } = args.inputs;
+  const name = apply ? ADAM_APPLY_KERNEL : ADAM_MOMENTS_KERNEL;
+  if (!g || !m || !v || (apply && !p)) throw new UnbiasedError('BAD_INPUT', `${name} needs inputs g, m, v${apply ? ', p' : ''}`);
+  return { g, m, v, ...(apply && p ? { p } : {}), a: args.attrs as unknown as AdamAttrs & { scale: number } };
 }
 
-function cpuKernel(args: KernelArgs): tf.TensorInfo[] {
-  const { g, m, v, a } = unpack(args);
-  const backend = args.backend as CpuBackendInternals;
-  const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
-  const n = tf.util.sizeFromShape(g.shape);
-  const mOut = new Float32Array(n);
-  const vOut = new Float32Array(n);
-  const uOut = new Float32Array(n);
-  adamLoop(read(g), read(m), read(v), mOut, vOut, uOut, a);
-  return [
-    backend.makeTensorInfo(g.shape, 'float32', uOut),
-    backend.makeTensorInfo(g.shape, 'float32', mOut),
-    backend.makeTensorInfo(g.shape, 'float32', vOut),
-  ];
+/** Outputs: [update, m', v'] for the moments kernel, [p', m', v'] for the apply kernel. */
+function cpuKernelFor(apply: boolean) {
+  return (args: KernelArgs): tf.TensorInfo[] => {
+    const { g, m, v, p, a } = unpack(args, apply);
+    const backend = args.backend as CpuBackendInternals;
+    const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
+    const n = tf.util.sizeFromShape(g.shape);
+    const mOut = new Float32Array(n);
+    const vOut = new Float32Array(n);
+    const out = new Float32Array(n);
+    adamLoop(read(g), read(m), read(v), mOut, vOut, out, a, p ? { p: read(p), scale: a.scale } : undefined);
+    return [backend.makeTensorInfo(g.shape, 'float32', out), backend.makeTensorInfo(g.shape, 'float32', mOut), backend.makeTensorInfo(g.shape, 'float32', vOut)];
+  };
 }
 
-function wasmKernel(args: KernelArgs): tf.TensorInfo[] {
-  const { g, m, v, a } = unpack(args);
-  const backend = args.backend as WasmBackendInternals;
-  const n = tf.util.sizeFromShape(g.shape);
-  // Allocate first: malloc may grow the memory. Offsets stay valid across growth; views do not.
-  const uOut = backend.makeOutput(g.shape, 'float32');
-  const mOut = backend.makeOutput(g.shape, 'float32');
-  const vOut = backend.makeOutput(g.shape, 'float32');
-  const loaded = loadAdamMomentsWasm(backend);
-  if (loaded.fn) {
-    const offset = (t: tf.TensorInfo): number => {
-      const entry = backend.dataIdMap.get(t.dataId);
-      if (entry === undefined) throw new UnbiasedError('BAD_STATE', `${ADAM_MOMENTS_KERNEL}: tensor not on the wasm backend`);
-      return entry.memoryOffset;
-    };
-    loaded.fn(offset(g), offset(m), offset(v), offset(mOut), offset(vOut), offset(uOut), n, a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot);
-  } else {
-    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-    adamLoop(view(g), view(m), view(v), view(mOut), view(vOut), view(uOut), a);
-  }
-  return [uOut, mOut, vOut];
+function wasmKernelFor(apply: boolean) {
+  return (args: KernelArgs): tf.TensorInfo[] => {
+    const { g, m, v, p, a } = unpack(args, apply);
+    const backend = args.backend as WasmBackendInternals;
+    const n = tf.util.sizeFromShape(g.shape);
+    // Allocate first: malloc may grow the memory. Offsets stay valid across growth; views do not.
+    const out = backend.makeOutput(g.shape, 'float32');
+    const mOut = backend.makeOutput(g.shape, 'float32');
+    const vOut = backend.makeOutput(g.shape, 'float32');
+    const loaded = loadAdamMomentsWasm(backend);
+    if (loaded.fn && loaded.apply) {
+      const offset = (t: tf.TensorInfo): number => {
+        const entry = backend.dataIdMap.get(t.dataId);
+        if (entry === undefined) throw new UnbiasedError('BAD_STATE', `${apply ? ADAM_APPLY_KERNEL : ADAM_MOMENTS_KERNEL}: tensor not on the wasm backend`);
+        return entry.memoryOffset;
+      };
+      const hyper = [a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot] as const;
+      if (p) loaded.apply(offset(g), offset(m), offset(v), offset(p), offset(mOut), offset(vOut), offset(out), n, ...hyper, a.scale);
+      else loaded.fn(offset(g), offset(m), offset(v), offset(mOut), offset(vOut), offset(out), n, ...hyper);
+    } else {
+      const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+      adamLoop(view(g), view(m), view(v), view(mOut), view(vOut), view(out), a, p ? { p: view(p), scale: a.scale } : undefined);
+    }
+    return [out, mOut, vOut];
+  };
 }
 
-type Stage = 'm' | 'v' | 'update';
+type Stage = 'm' | 'v' | 'update' | 'apply';
 
 /** One of the three programs; `component` 4 reads and writes vec4 (size divisible by 4), else 1. */
 function adamProgram(stage: Stage, size: number, component: 1 | 4): WebGpuProgramLike {
@@ -171,15 +198,25 @@ function adamProgram(stage: Stage, size: number, component: 1 | 4): WebGpuProgra
     update: `let mNew : ${t} = M[index];
     let vNew : ${t} = V[index];
     setOutputAtIndex(index, (mNew / uniforms.bc1) / (sqrt(vNew / uniforms.bc2 + uniforms.epsRoot) + uniforms.eps));`,
+    apply: `let mNew : ${t} = M[index];
+    let vNew : ${t} = V[index];
+    let u = (mNew / uniforms.bc1) / (sqrt(vNew / uniforms.bc2 + uniforms.epsRoot) + uniforms.eps);
+    setOutputAtIndex(index, P[index] + u * uniforms.scale);`,
+  };
+  const variables: Record<Stage, string[]> = { m: ['G', 'M'], v: ['G', 'V'], update: ['M', 'V'], apply: ['M', 'V', 'P'] };
+  const uniforms: Record<Stage, string> = {
+    m: 'b1 : f32, omb1 : f32,',
+    v: 'b2 : f32, omb2 : f32,',
+    update: 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32,',
+    apply: 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32, scale : f32,',
   };
   return flatProgram({
     // Stage and vector width only: hyperparameters are uniforms, so one pipeline per stage serves all steps.
     shaderKey: `${ADAM_MOMENTS_KERNEL}_${stage}_${component}`,
-    variableNames: stage === 'm' ? ['G', 'M'] : stage === 'v' ? ['G', 'V'] : ['M', 'V'],
+    variableNames: variables[stage],
     size,
     outputComponent: component,
-    uniforms:
-      stage === 'm' ? 'b1 : f32, omb1 : f32,' : stage === 'v' ? 'b2 : f32, omb2 : f32,' : 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32,',
+    uniforms: uniforms[stage],
     body: `
 fn main(index : i32) {
   if (index < uniforms.size) {
@@ -190,8 +227,12 @@ fn main(index : i32) {
   });
 }
 
-function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
-  const { g, m, v, a } = unpack(args);
+function webgpuKernelFor(apply: boolean) {
+  return (args: KernelArgs): tf.TensorInfo[] => webgpuKernel(args, apply);
+}
+
+function webgpuKernel(args: KernelArgs, apply: boolean): tf.TensorInfo[] {
+  const { g, m, v, p, a } = unpack(args, apply);
   const backend = args.backend as WebGpuBackendInternals;
   const shape = g.shape;
   const n = tf.util.sizeFromShape(shape);
@@ -201,25 +242,25 @@ function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
   const u = (data: number): WebGpuUniform => ({ type: 'float32', data: [data] });
   const mNew = backend.runWebGPUProgram(adamProgram('m', n, component), [flat(g), flat(m)], 'float32', [u(a.b1), u(a.omb1)]);
   const vNew = backend.runWebGPUProgram(adamProgram('v', n, component), [flat(g), flat(v)], 'float32', [u(a.b2), u(a.omb2)]);
-  const update = backend.runWebGPUProgram(adamProgram('update', n, component), [mNew, vNew], 'float32', [
-    u(a.bc1),
-    u(a.bc2),
-    u(a.eps),
-    u(a.epsRoot),
-  ]);
+  const last = p
+    ? backend.runWebGPUProgram(adamProgram('apply', n, component), [mNew, vNew, flat(p)], 'float32', [u(a.bc1), u(a.bc2), u(a.eps), u(a.epsRoot), u(a.scale)])
+    : backend.runWebGPUProgram(adamProgram('update', n, component), [mNew, vNew], 'float32', [u(a.bc1), u(a.bc2), u(a.eps), u(a.epsRoot)]);
   const shaped = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape, dtype: 'float32' });
-  return [shaped(update), shaped(mNew), shaped(vNew)];
+  return [shaped(last), shaped(mNew), shaped(vNew)];
 }
 
-const CONFIGS = kernelConfigs(ADAM_MOMENTS_KERNEL, { cpu: cpuKernel, wasm: wasmKernel, webgpu: webgpuKernel });
+const CONFIGS = [
+  ...kernelConfigs(ADAM_MOMENTS_KERNEL, { cpu: cpuKernelFor(false), wasm: wasmKernelFor(false), webgpu: webgpuKernelFor(false) }),
+  ...kernelConfigs(ADAM_APPLY_KERNEL, { cpu: cpuKernelFor(true), wasm: wasmKernelFor(true), webgpu: webgpuKernelFor(true) }),
+];
 
-/** Registers `UnbiasedAdamMoments` for cpu, wasm and webgpu unless already registered. */
+/** Registers `UnbiasedAdamMoments` and `UnbiasedAdamApply` for cpu, wasm and webgpu unless already registered. */
 export function registerAdamMomentsKernels(): void {
   registerKernelsIfMissing(CONFIGS);
 }
 
-function checkInputs(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor): void {
-  const named = { g, m, v } as Record<string, unknown>;
+function checkInputs(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, p?: tf.Tensor): void {
+  const named = (p === undefined ? { g, m, v } : { g, m, v, p }) as Record<string, unknown>;
   for (const [field, t] of Object.entries(named)) {
     if (!(t instanceof tf.Tensor)) {
       throw new UnbiasedError('INVALID_ARGUMENT', `${field} must be a tf.Tensor; got ${t === null ? 'null' : typeof t}`, { field });
@@ -228,14 +269,14 @@ function checkInputs(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor): void {
       throw new UnbiasedError('INVALID_ARGUMENT', `${field} is disposed`, { field });
     }
   }
-  for (const [field, t] of [['m', m], ['v', v]] as const) {
+  for (const [field, t] of [['m', m], ['v', v], ...(p === undefined ? [] : [['p', p] as const])] as const) {
     if (!tf.util.arraysEqual(t.shape, g.shape)) {
       throw new UnbiasedError('SHAPE_MISMATCH', `${field} has shape [${t.shape.join(', ')}] but g has shape [${g.shape.join(', ')}]`, {
         field,
       });
     }
   }
-  for (const [field, t] of Object.entries({ g, m, v })) {
+  for (const [field, t] of Object.entries(p === undefined ? { g, m, v } : { g, m, v, p })) {
     if (t.dtype !== 'float32') {
       throw new UnbiasedError('DTYPE_MISMATCH', `${field} must be float32; got ${t.dtype}`, { field });
     }
@@ -283,6 +324,33 @@ export function adamMomentsFusedRunner(options: AdamMomentsOptions): (g: tf.Tens
     }
     const [update, mNew, vNew] = tf.engine().runKernel(ADAM_MOMENTS_KERNEL, { g, m, v }, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
     return { update, m: mNew, v: vNew };
+  };
+}
+
+/**
+ * A whole Adam step of one variable in one kernel: the moments of {@link adamMomentsFused} and the new
+ * parameters `p + update * scale` (pass `scale = -learningRate`). Equals `adamMomentsFused` followed by
+ * `tf.add(p, tf.mul(update, scale))` bit for bit on cpu and wasm (to a few ulps on webgpu). Returns new
+ * tensors; the inputs are left untouched.
+ */
+export function adamApplyFused(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, p: tf.Tensor, options: AdamMomentsOptions & { scale: number }): AdamApplyResult {
+  return adamApplyFusedRunner(options, options?.scale)(g, m, v, p);
+}
+
+/** {@link adamApplyFused} for the variables of one step (checks the options and backend once). Internal. */
+export function adamApplyFusedRunner(options: AdamMomentsOptions, scale: number): (g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, p: tf.Tensor) => AdamApplyResult {
+  let attrs: tf.NamedAttrMap | undefined;
+  return (g, m, v, p) => {
+    checkInputs(g, m, v, p);
+    if (attrs === undefined) {
+      checkOptions(options);
+      checkHyperparameter('scale', scale);
+      checkKernelBackend(ADAM_APPLY_KERNEL, "; use impl: 'reference'");
+      registerAdamMomentsKernels();
+      attrs = { ...toAttrs(options), scale: f32(scale) } as unknown as tf.NamedAttrMap;
+    }
+    const [params, mNew, vNew] = tf.engine().runKernel(ADAM_APPLY_KERNEL, { g, m, v, p }, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    return { params, m: mNew, v: vNew };
   };
 }
 

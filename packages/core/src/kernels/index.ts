@@ -1,7 +1,10 @@
 export { ensureKernelsRegistered } from './register.js';
 export { HASH_UNIFORM_KERNEL, hashUniform, registerHashUniformKernels, type HashUniformOptions } from './hash-uniform.js';
 export {
+  ADAM_APPLY_KERNEL,
   ADAM_MOMENTS_KERNEL,
+  type AdamApplyResult,
+  adamApplyFused,
   adamMoments,
   adamMomentsFused,
   adamMomentsReference,

@@ -64,13 +64,17 @@ export function scaleByLearningRate(
   { flipSign = true }: { flipSign?: boolean } = {},
 ): GradientTransformation<CountState> {
   if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
+  const scaleFactor = (state: CountState, grads: NamedTensors, params?: NamedTensors) => {
+    if (params) checkSameVariables('gradients', grads, 'parameters', params);
+    const lr = evaluateSchedule('learningRate', learningRate, state.count);
+    return { scale: flipSign ? -lr : lr, state: { count: state.count + 1 } };
+  };
   return {
     name: 'scale_by_learning_rate',
     init: () => ({ count: 0 }),
+    scaleFactor,
     update(grads, state, params) {
-      if (params) checkSameVariables('gradients', grads, 'parameters', params);
-      const lr = evaluateSchedule('learningRate', learningRate, state.count);
-      const factor = flipSign ? -lr : lr;
+      const { scale: factor, state: next } = scaleFactor(state, grads, params);
       // One factor tensor per dtype for all variables: a scalar upload per variable is measurable per step.
       const factors = new Map<tf.DataType, tf.Scalar>();
       try {
@@ -82,7 +86,7 @@ export function scaleByLearningRate(
           }
           return tf.mul(u, scalar);
         });
-        return { updates, state: { count: state.count + 1 } };
+        return { updates, state: next };
       } finally {
         for (const scalar of factors.values()) scalar.dispose();
       }

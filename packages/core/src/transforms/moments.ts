@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
-import { adamMomentsFusedRunner, adamMomentsReference } from '../kernels/adam-moments.js';
+import { adamApplyFusedRunner, adamMomentsFusedRunner, adamMomentsReference } from '../kernels/adam-moments.js';
 import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
 import { checkSameVariables, mapNamed, zerosLikeAll } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
@@ -97,13 +97,14 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
   checkHyperparameter('eps', eps, { min: 0 });
   checkHyperparameter('epsRoot', epsRoot, { min: 0 });
   const fused = checkImpl(impl) === 'fused';
-  return {
+  const momentOptions = (count: number) => ({ beta1: b1, beta2: b2, eps, epsRoot, biasCorrection1: 1 - b1 ** count, biasCorrection2: 1 - b2 ** count });
+  const adam: GradientTransformation<AdamState> = {
     name: 'scale_by_adam',
     init: (params) => ({ count: 0, mu: zerosLikeAll(params), nu: zerosLikeAll(params) }),
     update(grads, state) {
       checkSameVariables('gradients', grads, 'adam state', state.mu);
       const count = state.count + 1;
-      const options = { beta1: b1, beta2: b2, eps, epsRoot, biasCorrection1: 1 - b1 ** count, biasCorrection2: 1 - b2 ** count };
+      const options = momentOptions(count);
       const updates: NamedTensors = {};
       const mu: NamedTensors = {};
       const nu: NamedTensors = {};
@@ -117,4 +118,24 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
       return { updates, state: { count, mu, nu } };
     },
   };
+  if (fused) {
+    // One kernel per variable for the whole step when a learning rate follows (see `chain`).
+    adam.applyScaled = (grads, state, params, scale) => {
+      checkSameVariables('gradients', grads, 'adam state', state.mu);
+      checkSameVariables('gradients', grads, 'parameters', params);
+      const count = state.count + 1;
+      const kernel = adamApplyFusedRunner(momentOptions(count), scale);
+      const next: NamedTensors = {};
+      const mu: NamedTensors = {};
+      const nu: NamedTensors = {};
+      for (const name of Object.keys(grads).sort()) {
+        const out = kernel(grads[name] as tf.Tensor, state.mu[name] as tf.Tensor, state.nu[name] as tf.Tensor, params[name] as tf.Tensor);
+        next[name] = out.params;
+        mu[name] = out.m;
+        nu[name] = out.v;
+      }
+      return { params: next, state: { count, mu, nu } };
+    };
+  }
+  return adam;
 }

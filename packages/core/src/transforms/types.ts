@@ -42,9 +42,21 @@ export interface GradientTransformation<S extends StateTree = StateTree> {
    * Optional fast path for a whole optimizer step: returns the new parameter values `p + u` (new tensors)
    * and the new state, typically from one fused kernel pass over p, g and the state. It must agree with
    * `applyUpdates(params, update(grads, state, params).updates)` (parity-tested by each optimizer package).
-   * The tfjs adapter uses it when present; `chain` never defines it.
+   * The tfjs adapter uses it when present. `chain` defines it when its last two stages fuse (a stage with
+   * `applyScaled` followed by one with `scaleFactor`, e.g. `scaleByAdam()` then `scaleByLearningRate(lr)`).
    */
   applyStep?(grads: NamedTensors, state: S, params: NamedTensors): StepResult<S>;
+  /**
+   * Optional: this transform's step followed by multiplying its updates by `scale` and adding them to the
+   * parameters, in one pass: returns `p + f32(u * scale)` and the new state. Must agree with `update` then
+   * that Mul and Add (fused Adam implements it with one kernel per variable).
+   */
+  applyScaled?(grads: NamedTensors, state: S, params: NamedTensors, scale: number): StepResult<S>;
+  /**
+   * Optional, for transforms that multiply every update by one host scalar (`scaleByLearningRate`): that
+   * scalar for this step and the next state, without touching any tensor. Must agree with `update`.
+   */
+  scaleFactor?(state: S, grads: NamedTensors, params?: NamedTensors): { scale: number; state: S };
 }
 
 /** The result of {@link GradientTransformation.applyStep}: new parameter values and state. */

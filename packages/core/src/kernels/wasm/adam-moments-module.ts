@@ -24,9 +24,33 @@ export type AdamMomentsWasmFn = (
   epsRoot: number,
 ) => void;
 
+/** `adamApply(g, m, v, p, mOut, vOut, pOut, n, b1, omb1, b2, omb2, bc1, bc2, eps, epsRoot, scale)`; pointers in bytes. */
+export type AdamApplyWasmFn = (
+  g: number,
+  m: number,
+  v: number,
+  p: number,
+  mOut: number,
+  vOut: number,
+  pOut: number,
+  n: number,
+  b1: number,
+  omb1: number,
+  b2: number,
+  omb2: number,
+  bc1: number,
+  bc2: number,
+  eps: number,
+  epsRoot: number,
+  scale: number,
+) => void;
+
 /**
- * The fused function bound to this backend's memory (`fn`), instantiated synchronously on first use (the
- * module is 420 bytes); the JS path, with the reason, when the SIMD module cannot be used (see
+ * The fused functions bound to this backend's memory (`fn`), instantiated synchronously on first use (the
+ * module is 837 bytes); the JS path, with the reason, when the SIMD module cannot be used (see
  * `simdModuleLoader`).
  */
-export const loadAdamMomentsWasm = simdModuleLoader(ADAM_MOMENTS_WASM_BASE64, (exports) => ({ fn: exports.adamMoments as AdamMomentsWasmFn }));
+export const loadAdamMomentsWasm = simdModuleLoader(ADAM_MOMENTS_WASM_BASE64, (exports) => ({
+  fn: exports.adamMoments as AdamMomentsWasmFn,
+  apply: exports.adamApply as AdamApplyWasmFn,
+}));
