@@ -53,6 +53,20 @@ describe(`fused Adam apply on ${testBackend}`, () => {
     });
   }
 
+  for (const n of [5, 1030]) {
+    it(`with a weight decay it is AdamW: p + (update + p * wd) * scale (n = ${n})`, async () => {
+      const [g, m, p] = [values(n, 5), values(n, 6, 0.1), values(n, 7)].map((x) => tf.tensor1d(x));
+      const v = tf.tensor1d(values(n, 8, 0.01).map((x) => x * x));
+      const [scale, wd] = [-0.0031, 0.07];
+      const fused = adamApplyFused(g!, m!, v, p!, { ...options, scale, weightDecay: wd });
+      const moments = adamMomentsFused(g!, m!, v, options);
+      // addDecayedWeights, then scaleByLearningRate's Mul, then the adapter's Add.
+      const expected = tf.add(p!, tf.mul(tf.add(moments.update, tf.mul(p!, tf.scalar(wd))), tf.scalar(scale)));
+      expectSame((await fused.params.data()) as Float32Array, (await expected.data()) as Float32Array, 'params');
+      tf.dispose([g!, m!, v, p!, fused.params, fused.m, fused.v, moments.update, moments.m, moments.v, expected]);
+    });
+  }
+
   it('rejects a parameter tensor of another shape or dtype, and a non-finite scale', () => {
     const [g, m, v] = [tf.zeros([3]), tf.zeros([3]), tf.zeros([3])];
     expect(() => adamApplyFused(g, m, v, tf.zeros([4]), { ...options, scale: -1 })).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH', field: 'p' }));
@@ -64,14 +78,20 @@ describe(`fused Adam apply on ${testBackend}`, () => {
     expect(chain(scaleByAdam(), scaleByLearningRate(1e-3)).applyStep).toBeTypeOf('function');
     expect(chain(clipByGlobalNorm(1), scaleByAdam(), scaleByLearningRate(1e-3)).applyStep).toBeTypeOf('function');
     expect(chain(scaleByAdam({ impl: 'reference' }), scaleByLearningRate(1e-3)).applyStep).toBeUndefined();
-    expect(chain(scaleByAdam(), addDecayedWeights(1e-2), scaleByLearningRate(1e-3)).applyStep).toBeUndefined();
+    expect(chain(scaleByAdam(), addDecayedWeights(1e-2), scaleByLearningRate(1e-3)).applyStep).toBeTypeOf('function');
+    expect(chain(addDecayedWeights(1e-2), scaleByLearningRate(1e-3)).applyStep).toBeUndefined();
+    expect(chain(scaleByAdam(), addDecayedWeights(1e-2)).applyStep).toBeUndefined();
     expect(chain(scaleByLearningRate(1e-3), scaleByAdam()).applyStep).toBeUndefined();
   });
 
-  it('TransformOptimizer: the fused step gives the unfused chain parameters and state over 6 steps, without leaks', async () => {
+  const CHAINS: Record<string, () => GradientTransformation> = {
+    'clip + Adam + cosine lr': () => chain(clipByGlobalNorm(5), scaleByAdam(), scaleByLearningRate(cosineDecaySchedule({ init: 0.05, decaySteps: 6 }))),
+    'AdamW with a mask (w1 not decayed)': () =>
+      chain(scaleByAdam(), addDecayedWeights(0.1, { mask: (name) => !name.endsWith('-w1') }), scaleByLearningRate(cosineDecaySchedule({ init: 0.05, decaySteps: 6 }))),
+  };
+  for (const [label, make] of Object.entries(CHAINS)) it(`TransformOptimizer (${label}): the fused step gives the unfused chain's parameters and state over 6 steps, without leaks`, async () => {
     const shapes = [[33, 5], [7], [1]];
     const build = (tag: string) => shapes.map((shape, i) => tf.variable(tf.tensor(values(shape.reduce((a, b) => a * b, 1), 10 + i), shape), true, `${tag}-w${i}`));
-    const make = (): GradientTransformation => chain(clipByGlobalNorm(5), scaleByAdam(), scaleByLearningRate(cosineDecaySchedule({ init: 0.05, decaySteps: 6 })));
     const fusedChain = make();
     const unfused = make();
     unfused.applyStep = undefined;

@@ -23,7 +23,8 @@
  * `adamApplyFused` (kernel `UnbiasedAdamApply`) is the same pass that also reads the parameters and returns
  * `p' = p + update * scale` (scale = -learning rate) instead of the update: one kernel for a whole Adam step
  * of a variable, where the update path needs three (moments, Mul, Add). On cpu and wasm it equals the update
- * path bit for bit; on webgpu the last stage computes `p + update * scale` in one shader.
+ * path bit for bit; on webgpu the last stage computes `p + update * scale` in one shader. With a weight decay
+ * `wd != 0` it computes AdamW's `p + (update + p * wd) * scale` (as `addDecayedWeights`, Mul and Add).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
@@ -114,7 +115,7 @@ function adamLoop(
   vOut: Float32Array,
   out: Float32Array,
   a: AdamAttrs,
-  apply?: { p: Float32Array; scale: number },
+  apply?: { p: Float32Array; scale: number; wd: number },
 ): void {
   const { b1, omb1, b2, omb2, bc1, bc2, eps, epsRoot } = a;
   const n = g.length;
@@ -125,7 +126,9 @@ function adamLoop(
     mOut[i] = mi;
     vOut[i] = vi;
     const u = f32(f32(mi / bc1) / f32(f32(Math.sqrt(f32(f32(vi / bc2) + epsRoot))) + eps));
-    out[i] = apply === undefined ? u : f32(apply.p[i]! + f32(u * apply.scale));
+    if (apply === undefined) out[i] = u;
+    else if (apply.wd === 0) out[i] = f32(apply.p[i]! + f32(u * apply.scale));
+    else out[i] = f32(apply.p[i]! + f32(f32(u + f32(apply.p[i]! * apply.wd)) * apply.scale));
   }
 }
 
@@ -136,11 +139,11 @@ interface KernelArgs {
 }
 
 /** The kernels' inputs: `p` (and `attrs.scale`) only for the apply kernel. */
-function unpack(args: KernelArgs, apply: boolean): { g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo; p?: tf.TensorInfo; a: AdamAttrs & { scale: number } } {
+function unpack(args: KernelArgs, apply: boolean): { g: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo; p?: tf.TensorInfo; a: AdamAttrs & { scale: number; wd: number } } {
   const { g, m, v, p } = args.inputs;
   const name = apply ? ADAM_APPLY_KERNEL : ADAM_MOMENTS_KERNEL;
   if (!g || !m || !v || (apply && !p)) throw new UnbiasedError('BAD_INPUT', `${name} needs inputs g, m, v${apply ? ', p' : ''}`);
-  return { g, m, v, ...(apply && p ? { p } : {}), a: args.attrs as unknown as AdamAttrs & { scale: number } };
+  return { g, m, v, ...(apply && p ? { p } : {}), a: args.attrs as unknown as AdamAttrs & { scale: number; wd: number } };
 }
 
 /** Outputs: [update, m', v'] for the moments kernel, [p', m', v'] for the apply kernel. */
@@ -153,7 +156,7 @@ function cpuKernelFor(apply: boolean) {
     const mOut = new Float32Array(n);
     const vOut = new Float32Array(n);
     const out = new Float32Array(n);
-    adamLoop(read(g), read(m), read(v), mOut, vOut, out, a, p ? { p: read(p), scale: a.scale } : undefined);
+    adamLoop(read(g), read(m), read(v), mOut, vOut, out, a, p ? { p: read(p), scale: a.scale, wd: a.wd } : undefined);
     return [backend.makeTensorInfo(g.shape, 'float32', out), backend.makeTensorInfo(g.shape, 'float32', mOut), backend.makeTensorInfo(g.shape, 'float32', vOut)];
   };
 }
@@ -168,24 +171,25 @@ function wasmKernelFor(apply: boolean) {
     const mOut = backend.makeOutput(g.shape, 'float32');
     const vOut = backend.makeOutput(g.shape, 'float32');
     const loaded = loadAdamMomentsWasm(backend);
-    if (loaded.fn && loaded.apply) {
+    if (loaded.fn && loaded.apply && loaded.applyDecayed) {
       const offset = (t: tf.TensorInfo): number => {
         const entry = backend.dataIdMap.get(t.dataId);
         if (entry === undefined) throw new UnbiasedError('BAD_STATE', `${apply ? ADAM_APPLY_KERNEL : ADAM_MOMENTS_KERNEL}: tensor not on the wasm backend`);
         return entry.memoryOffset;
       };
       const hyper = [a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot] as const;
-      if (p) loaded.apply(offset(g), offset(m), offset(v), offset(p), offset(mOut), offset(vOut), offset(out), n, ...hyper, a.scale);
+      if (p && a.wd !== 0) loaded.applyDecayed(offset(g), offset(m), offset(v), offset(p), offset(mOut), offset(vOut), offset(out), n, ...hyper, a.scale, a.wd);
+      else if (p) loaded.apply(offset(g), offset(m), offset(v), offset(p), offset(mOut), offset(vOut), offset(out), n, ...hyper, a.scale);
       else loaded.fn(offset(g), offset(m), offset(v), offset(mOut), offset(vOut), offset(out), n, ...hyper);
     } else {
       const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
-      adamLoop(view(g), view(m), view(v), view(mOut), view(vOut), view(out), a, p ? { p: view(p), scale: a.scale } : undefined);
+      adamLoop(view(g), view(m), view(v), view(mOut), view(vOut), view(out), a, p ? { p: view(p), scale: a.scale, wd: a.wd } : undefined);
     }
     return [out, mOut, vOut];
   };
 }
 
-type Stage = 'm' | 'v' | 'update' | 'apply';
+type Stage = 'm' | 'v' | 'update' | 'apply' | 'applyDecayed';
 
 /** One of the three programs; `component` 4 reads and writes vec4 (size divisible by 4), else 1. */
 function adamProgram(stage: Stage, size: number, component: 1 | 4): WebGpuProgramLike {
@@ -202,13 +206,19 @@ function adamProgram(stage: Stage, size: number, component: 1 | 4): WebGpuProgra
     let vNew : ${t} = V[index];
     let u = (mNew / uniforms.bc1) / (sqrt(vNew / uniforms.bc2 + uniforms.epsRoot) + uniforms.eps);
     setOutputAtIndex(index, P[index] + u * uniforms.scale);`,
+    applyDecayed: `let mNew : ${t} = M[index];
+    let vNew : ${t} = V[index];
+    let p = P[index];
+    let u = (mNew / uniforms.bc1) / (sqrt(vNew / uniforms.bc2 + uniforms.epsRoot) + uniforms.eps);
+    setOutputAtIndex(index, p + (u + p * uniforms.wd) * uniforms.scale);`,
   };
-  const variables: Record<Stage, string[]> = { m: ['G', 'M'], v: ['G', 'V'], update: ['M', 'V'], apply: ['M', 'V', 'P'] };
+  const variables: Record<Stage, string[]> = { m: ['G', 'M'], v: ['G', 'V'], update: ['M', 'V'], apply: ['M', 'V', 'P'], applyDecayed: ['M', 'V', 'P'] };
   const uniforms: Record<Stage, string> = {
     m: 'b1 : f32, omb1 : f32,',
     v: 'b2 : f32, omb2 : f32,',
     update: 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32,',
     apply: 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32, scale : f32,',
+    applyDecayed: 'bc1 : f32, bc2 : f32, eps : f32, epsRoot : f32, scale : f32, wd : f32,',
   };
   return flatProgram({
     // Stage and vector width only: hyperparameters are uniforms, so one pipeline per stage serves all steps.
@@ -242,9 +252,12 @@ function webgpuKernel(args: KernelArgs, apply: boolean): tf.TensorInfo[] {
   const u = (data: number): WebGpuUniform => ({ type: 'float32', data: [data] });
   const mNew = backend.runWebGPUProgram(adamProgram('m', n, component), [flat(g), flat(m)], 'float32', [u(a.b1), u(a.omb1)]);
   const vNew = backend.runWebGPUProgram(adamProgram('v', n, component), [flat(g), flat(v)], 'float32', [u(a.b2), u(a.omb2)]);
-  const last = p
-    ? backend.runWebGPUProgram(adamProgram('apply', n, component), [mNew, vNew, flat(p)], 'float32', [u(a.bc1), u(a.bc2), u(a.eps), u(a.epsRoot), u(a.scale)])
-    : backend.runWebGPUProgram(adamProgram('update', n, component), [mNew, vNew], 'float32', [u(a.bc1), u(a.bc2), u(a.eps), u(a.epsRoot)]);
+  const corrections = [u(a.bc1), u(a.bc2), u(a.eps), u(a.epsRoot)];
+  const last = !p
+    ? backend.runWebGPUProgram(adamProgram('update', n, component), [mNew, vNew], 'float32', corrections)
+    : a.wd === 0
+      ? backend.runWebGPUProgram(adamProgram('apply', n, component), [mNew, vNew, flat(p)], 'float32', [...corrections, u(a.scale)])
+      : backend.runWebGPUProgram(adamProgram('applyDecayed', n, component), [mNew, vNew, flat(p)], 'float32', [...corrections, u(a.scale), u(a.wd)]);
   const shaped = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape, dtype: 'float32' });
   return [shaped(last), shaped(mNew), shaped(vNew)];
 }
@@ -333,23 +346,38 @@ export function adamMomentsFusedRunner(options: AdamMomentsOptions): (g: tf.Tens
  * `tf.add(p, tf.mul(update, scale))` bit for bit on cpu and wasm (to a few ulps on webgpu). Returns new
  * tensors; the inputs are left untouched.
  */
-export function adamApplyFused(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, p: tf.Tensor, options: AdamMomentsOptions & { scale: number }): AdamApplyResult {
-  return adamApplyFusedRunner(options, options?.scale)(g, m, v, p);
+export function adamApplyFused(
+  g: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  p: tf.Tensor,
+  options: AdamMomentsOptions & { scale: number; weightDecay?: number },
+): AdamApplyResult {
+  return adamApplyFusedRunner(options, options?.scale)(g, m, v, p, options?.weightDecay ?? 0);
 }
 
-/** {@link adamApplyFused} for the variables of one step (checks the options and backend once). Internal. */
-export function adamApplyFusedRunner(options: AdamMomentsOptions, scale: number): (g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, p: tf.Tensor) => AdamApplyResult {
-  let attrs: tf.NamedAttrMap | undefined;
-  return (g, m, v, p) => {
+/**
+ * {@link adamApplyFused} for the variables of one step (checks the options and backend once). With a
+ * non-zero `weightDecay` (AdamW's decoupled decay) the new parameters are `p + (update + p * wd) * scale`,
+ * as `addDecayedWeights` followed by the Mul and Add. Internal.
+ */
+export function adamApplyFusedRunner(
+  options: AdamMomentsOptions,
+  scale: number,
+): (g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, p: tf.Tensor, weightDecay?: number) => AdamApplyResult {
+  let attrs: Record<string, number> | undefined;
+  return (g, m, v, p, weightDecay = 0) => {
     checkInputs(g, m, v, p);
     if (attrs === undefined) {
       checkOptions(options);
       checkHyperparameter('scale', scale);
       checkKernelBackend(ADAM_APPLY_KERNEL, "; use impl: 'reference'");
       registerAdamMomentsKernels();
-      attrs = { ...toAttrs(options), scale: f32(scale) } as unknown as tf.NamedAttrMap;
+      attrs = { ...(toAttrs(options) as unknown as Record<string, number>), scale: f32(scale) };
     }
-    const [params, mNew, vNew] = tf.engine().runKernel(ADAM_APPLY_KERNEL, { g, m, v, p }, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    checkHyperparameter('weightDecay', weightDecay, { min: 0 });
+    const call = { ...attrs, wd: f32(weightDecay) } as unknown as tf.NamedAttrMap;
+    const [params, mNew, vNew] = tf.engine().runKernel(ADAM_APPLY_KERNEL, { g, m, v, p }, call) as [tf.Tensor, tf.Tensor, tf.Tensor];
     return { params, m: mNew, v: vNew };
   };
 }

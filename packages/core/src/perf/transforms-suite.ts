@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TransformOptimizer } from '../adapter/transform-optimizer.js';
 import type { PerfCase, PerfContext, PerfInstance, PerfSuite } from '../registry/registry.js';
 import { chain } from '../transforms/combine.js';
-import { scaleByLearningRate } from '../transforms/elementwise.js';
+import { addDecayedWeights, scaleByLearningRate } from '../transforms/elementwise.js';
 import { type Impl, scaleByAdam } from '../transforms/moments.js';
 
 /** Adam moves at least 28 bytes per float32 parameter per step (read p, g, m, v; write p, m, v). */
@@ -34,31 +34,44 @@ export async function optimizerPerfInstance(size: number, count: number, makeOpt
   };
 }
 
-function adamCases(size: number, count: number, impl: Impl | 'tf'): PerfCase {
+/** The cases: tfjs's Adam, our chain with the fused or reference Adam, and AdamW (fused Adam, decoupled decay). */
+type Variant = Impl | 'tf' | 'adamw';
+
+function adamCases(size: number, count: number, variant: Variant): PerfCase {
   const label = count === 1 ? '1 variable' : `${count} variables`;
-  const name = impl === 'tf' ? `tf.train.adam, ${label}` : `chain(scaleByAdam[${impl}], scaleByLearningRate), ${label}`;
+  const name =
+    variant === 'tf'
+      ? `tf.train.adam, ${label}`
+      : variant === 'adamw'
+        ? `chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate), ${label}`
+        : `chain(scaleByAdam[${variant}], scaleByLearningRate), ${label}`;
+  const transform = () =>
+    variant === 'adamw'
+      ? chain(scaleByAdam(), addDecayedWeights(1e-2), scaleByLearningRate(1e-3))
+      : chain(scaleByAdam({ impl: variant as Impl }), scaleByLearningRate(1e-3));
   return {
     name,
     n: size,
-    baseline: impl === 'tf' ? null : `tf.train.adam, ${label}`,
+    baseline: variant === 'tf' ? null : `tf.train.adam, ${label}`,
     bytesPerStep: ADAM_BYTES_PER_PARAMETER * size,
     setup: () =>
       optimizerPerfInstance(size, count, () =>
-                // nonFinite 'off': tf.train.adam does not check gradients either (the check costs one extra read of g).
-        impl === 'tf' ? tf.train.adam(1e-3) : new TransformOptimizer(chain(scaleByAdam({ impl }), scaleByLearningRate(1e-3)), { nonFinite: 'off' }),
+        // nonFinite 'off': tf.train.adam does not check gradients either (the check costs one extra read of g).
+        variant === 'tf' ? tf.train.adam(1e-3) : new TransformOptimizer(transform(), { nonFinite: 'off' }),
       ),
   };
 }
 
 /**
- * `unbiased perf transforms`: `chain(scaleByAdam, scaleByLearningRate)` (fused and reference) against
- * `tf.train.adam` on the same backend, with the parameters as 1 variable and as 512 variables.
+ * `unbiased perf transforms`: `chain(scaleByAdam, scaleByLearningRate)` (fused and reference) and AdamW
+ * (`chain(scaleByAdam, addDecayedWeights, scaleByLearningRate)`, fused) against `tf.train.adam` on the same
+ * backend, with the parameters as 1 variable and as 512 variables.
  */
 export const transformsPerfSuite: PerfSuite = {
   id: 'transforms',
   title: 'chain(scaleByAdam, scaleByLearningRate) vs tf.train.adam',
   packageName: '@unbiased/core',
   cases({ size }: PerfContext): PerfCase[] {
-    return [1, 512].flatMap((count) => [adamCases(size, count, 'tf'), adamCases(size, count, 'fused'), adamCases(size, count, 'reference')]);
+    return [1, 512].flatMap((count) => (['tf', 'fused', 'reference', 'adamw'] as const).map((variant) => adamCases(size, count, variant)));
   },
 };

@@ -52,20 +52,25 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
       return info ? { updates: current, state: next, info } : { updates: current, state: next };
     },
   };
-  // Fusion: when the last stage only scales by a host scalar (the learning rate) and the stage before can
-  // apply a scaled step in one pass (fused Adam), the whole step needs no separate Mul and Add per variable.
-  const last = transforms[transforms.length - 1];
-  const beforeLast = transforms[transforms.length - 2];
-  if (last?.scaleFactor && beforeLast?.applyScaled) {
+  // Fusion: when the last stage only scales by a host scalar (the learning rate), optionally preceded by a
+  // decoupled weight decay, and the stage before can apply a scaled step in one pass (fused Adam), the whole
+  // step needs no separate Mul and Add (and no decay Mul and Add) per variable.
+  const n = transforms.length;
+  const last = transforms[n - 1];
+  const decayStage = transforms[n - 2]?.decoupledDecay ? transforms[n - 2] : undefined;
+  const fusedIndex = decayStage ? n - 3 : n - 2;
+  const fusable = transforms[fusedIndex];
+  if (last?.scaleFactor && fusable?.applyScaled && fusedIndex >= 0) {
     const scaleFactor = last.scaleFactor.bind(last);
-    const applyScaled = beforeLast.applyScaled.bind(beforeLast);
+    const applyScaled = fusable.applyScaled.bind(fusable);
+    const decoupledDecay = decayStage?.decoupledDecay?.bind(decayStage);
     chained.applyStep = (grads, state, params) => {
       const original = new Set<tf.Tensor>(Object.values(grads));
       const next: StateTree = {};
       let info: UpdateInfo | undefined;
       let current: NamedTensors = grads;
-      // Every stage but the last two runs as in `update`.
-      transforms.slice(0, -2).forEach((t, i) => {
+      // The stages before the fused one run as in `update`.
+      transforms.slice(0, fusedIndex).forEach((t, i) => {
         const key = stageKey(i, t.name);
         const result = t.update(current, state[key] as StateTree, params);
         next[key] = result.state;
@@ -73,15 +78,28 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
         for (const u of Object.values(current)) if (!original.has(u) && !Object.values(result.updates).includes(u)) u.dispose();
         current = result.updates;
       });
-      const lastKey = stageKey(transforms.length - 1, last.name);
-      const beforeKey = stageKey(transforms.length - 2, beforeLast.name);
+      let weightDecay: Record<string, number> | undefined;
+      if (decayStage && decoupledDecay) {
+        const decayKey = stageKey(n - 2, decayStage.name);
+        const decay = decoupledDecay(state[decayKey] as StateTree, current, params);
+        weightDecay = decay.weightDecay;
+        next[decayKey] = decay.state;
+      }
+      const lastKey = stageKey(n - 1, last.name);
+      const fusedKey = stageKey(fusedIndex, fusable.name);
       const { scale, state: lastState } = scaleFactor(state[lastKey] as StateTree, current, params);
-      const result = applyScaled(current, state[beforeKey] as StateTree, params, scale);
+      const result = applyScaled(current, state[fusedKey] as StateTree, params, scale, weightDecay);
       for (const u of Object.values(current)) if (!original.has(u)) u.dispose();
-      next[beforeKey] = result.state;
+      next[fusedKey] = result.state;
       next[lastKey] = lastState;
       if (result.info) info = { ...info, ...result.info };
-      return info ? { params: result.params, state: next, info } : { params: result.params, state: next };
+      // Stage order in the state tree as in `update`.
+      const ordered: StateTree = {};
+      transforms.forEach((t, i) => {
+        const key = stageKey(i, t.name);
+        ordered[key] = next[key] as StateTree;
+      });
+      return info ? { params: result.params, state: ordered, info } : { params: result.params, state: ordered };
     };
   }
   return chained;

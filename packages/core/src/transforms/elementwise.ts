@@ -116,21 +116,29 @@ export function addDecayedWeights(
   { mask }: { mask?: VariableMask } = {},
 ): GradientTransformation<CountState> {
   if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
+  const decoupledDecay = (state: CountState, grads: NamedTensors, params?: NamedTensors) => {
+    if (!params) {
+      throw new UnbiasedError('INVALID_ARGUMENT', 'addDecayedWeights needs the parameters: pass params to update()', { field: 'params' });
+    }
+    checkSameVariables('gradients', grads, 'parameters', params);
+    const wd = evaluateSchedule('weightDecay', weightDecay, state.count);
+    const factors: Record<string, number> = {};
+    for (const name of Object.keys(grads)) factors[name] = wd !== 0 && maskSelects(mask, name, params[name] as tf.Tensor) ? wd : 0;
+    return { weightDecay: factors, state: { count: state.count + 1 } };
+  };
   return {
     name: 'add_decayed_weights',
     init: () => ({ count: 0 }),
+    decoupledDecay,
     update(grads, state, params) {
-      if (!params) {
-        throw new UnbiasedError('INVALID_ARGUMENT', 'addDecayedWeights needs the parameters: pass params to update()', { field: 'params' });
-      }
-      checkSameVariables('gradients', grads, 'parameters', params);
-      const wd = evaluateSchedule('weightDecay', weightDecay, state.count);
+      const { weightDecay: factors, state: next } = decoupledDecay(state, grads, params);
       const updates = mapNamed(grads, (u, name) => {
-        const p = params[name] as tf.Tensor;
-        if (wd === 0 || !maskSelects(mask, name, p)) return tf.clone(u);
+        const p = (params as NamedTensors)[name] as tf.Tensor;
+        const wd = factors[name] as number;
+        if (wd === 0) return tf.clone(u);
         return tf.tidy(() => tf.add(u, tf.mul(p, tf.scalar(wd, p.dtype))));
       });
-      return { updates, state: { count: state.count + 1 } };
+      return { updates, state: next };
     },
   };
 }

@@ -120,7 +120,7 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
   };
   if (fused) {
     // One kernel per variable for the whole step when a learning rate follows (see `chain`).
-    adam.applyScaled = (grads, state, params, scale) => {
+    adam.applyScaled = (grads, state, params, scale, weightDecay) => {
       checkSameVariables('gradients', grads, 'adam state', state.mu);
       checkSameVariables('gradients', grads, 'parameters', params);
       const count = state.count + 1;
@@ -129,7 +129,7 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
       const mu: NamedTensors = {};
       const nu: NamedTensors = {};
       for (const name of Object.keys(grads).sort()) {
-        const out = kernel(grads[name] as tf.Tensor, state.mu[name] as tf.Tensor, state.nu[name] as tf.Tensor, params[name] as tf.Tensor);
+        const out = kernel(grads[name] as tf.Tensor, state.mu[name] as tf.Tensor, state.nu[name] as tf.Tensor, params[name] as tf.Tensor, weightDecay?.[name] ?? 0);
         next[name] = out.params;
         mu[name] = out.m;
         nu[name] = out.v;

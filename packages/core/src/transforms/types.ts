@@ -42,16 +42,24 @@ export interface GradientTransformation<S extends StateTree = StateTree> {
    * Optional fast path for a whole optimizer step: returns the new parameter values `p + u` (new tensors)
    * and the new state, typically from one fused kernel pass over p, g and the state. It must agree with
    * `applyUpdates(params, update(grads, state, params).updates)` (parity-tested by each optimizer package).
-   * The tfjs adapter uses it when present. `chain` defines it when its last two stages fuse (a stage with
-   * `applyScaled` followed by one with `scaleFactor`, e.g. `scaleByAdam()` then `scaleByLearningRate(lr)`).
+   * The tfjs adapter uses it when present. `chain` defines it when its last stages fuse: a stage with
+   * `applyScaled`, optionally one with `decoupledDecay`, then one with `scaleFactor` (e.g. `scaleByAdam()`,
+   * `addDecayedWeights(wd)`, `scaleByLearningRate(lr)`).
    */
   applyStep?(grads: NamedTensors, state: S, params: NamedTensors): StepResult<S>;
   /**
    * Optional: this transform's step followed by multiplying its updates by `scale` and adding them to the
-   * parameters, in one pass: returns `p + f32(u * scale)` and the new state. Must agree with `update` then
+   * parameters, in one pass: returns `p + f32(u * scale)` (with `weightDecay[name]` non-zero,
+   * `p + f32(f32(u + f32(p * wd)) * scale)`) and the new state. Must agree with `update` then
    * that Mul and Add (fused Adam implements it with one kernel per variable).
    */
-  applyScaled?(grads: NamedTensors, state: S, params: NamedTensors, scale: number): StepResult<S>;
+  applyScaled?(grads: NamedTensors, state: S, params: NamedTensors, scale: number, weightDecay?: Record<string, number>): StepResult<S>;
+  /**
+   * Optional, for transforms that add decoupled weight decay `u + wd * p` (`addDecayedWeights`): the factor
+   * `wd` of each variable this step (0 = not decayed) and the next state. Lets `chain` fold the decay into a
+   * preceding `applyScaled` stage (AdamW). Must agree with `update`.
+   */
+  decoupledDecay?(state: S, grads: NamedTensors, params?: NamedTensors): { weightDecay: Record<string, number>; state: S };
   /**
    * Optional, for transforms that multiply every update by one host scalar (`scaleByLearningRate`): that
    * scalar for this step and the next state, without touching any tensor. Must agree with `update`.

@@ -45,12 +45,16 @@ export type AdamApplyWasmFn = (
   scale: number,
 ) => void;
 
+/** `adamApplyDecayed(...adamApply's arguments, wd)`: AdamW's `p + (update + p * wd) * scale`. */
+export type AdamApplyDecayedWasmFn = (...args: [...Parameters<AdamApplyWasmFn>, wd: number]) => void;
+
 /**
  * The fused functions bound to this backend's memory (`fn`), instantiated synchronously on first use (the
- * module is 837 bytes); the JS path, with the reason, when the SIMD module cannot be used (see
+ * module is 1,296 bytes); the JS path, with the reason, when the SIMD module cannot be used (see
  * `simdModuleLoader`).
  */
 export const loadAdamMomentsWasm = simdModuleLoader(ADAM_MOMENTS_WASM_BASE64, (exports) => ({
   fn: exports.adamMoments as AdamMomentsWasmFn,
   apply: exports.adamApply as AdamApplyWasmFn,
+  applyDecayed: exports.adamApplyDecayed as AdamApplyDecayedWasmFn,
 }));
