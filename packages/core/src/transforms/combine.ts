@@ -15,6 +15,35 @@ function stageKey(index: number, name: string): string {
 }
 
 /**
+ * Runs the `update` of `stages` (the first stages of a chain, in order) on `grads`, writing each stage's new
+ * state into `next`; intermediate updates are disposed once the next stage has consumed them, the caller's
+ * gradients never. Returns the last updates and the merged info.
+ */
+function runStages(
+  stages: readonly GradientTransformation<any>[],
+  grads: NamedTensors,
+  state: StateTree,
+  params: NamedTensors | undefined,
+  next: StateTree,
+): { updates: NamedTensors; info: UpdateInfo | undefined; original: Set<tf.Tensor> } {
+  const original = new Set<tf.Tensor>(Object.values(grads));
+  let info: UpdateInfo | undefined;
+  let current: NamedTensors = grads;
+  stages.forEach((t, i) => {
+    const key = stageKey(i, t.name);
+    const result = t.update(current, state[key] as StateTree, params);
+    next[key] = result.state;
+    if (result.info) info = { ...info, ...result.info };
+    const produced = new Set<tf.Tensor>(Object.values(result.updates));
+    for (const u of Object.values(current)) {
+      if (!original.has(u) && !produced.has(u)) u.dispose();
+    }
+    current = result.updates;
+  });
+  return { updates: current, info, original };
+}
+
+/**
  * Composes transforms left to right, like optax `chain`: the updates of one are the gradients of the next.
  * State is `{ "0:<name>": state0, "1:<name>": state1, ... }`. Intermediate updates are disposed as soon as
  * the next stage has consumed them; the caller's gradients are never disposed.
@@ -34,22 +63,9 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
       return state;
     },
     update(grads, state, params) {
-      const original = new Set<tf.Tensor>(Object.values(grads));
       const next: StateTree = {};
-      let info: UpdateInfo | undefined;
-      let current: NamedTensors = grads;
-      transforms.forEach((t, i) => {
-        const key = stageKey(i, t.name);
-        const result = t.update(current, state[key] as StateTree, params);
-        next[key] = result.state;
-        if (result.info) info = { ...info, ...result.info };
-        const produced = new Set<tf.Tensor>(Object.values(result.updates));
-        for (const u of Object.values(current)) {
-          if (!original.has(u) && !produced.has(u)) u.dispose();
-        }
-        current = result.updates;
-      });
-      return info ? { updates: current, state: next, info } : { updates: current, state: next };
+      const { updates, info } = runStages(transforms, grads, state, params, next);
+      return info ? { updates, state: next, info } : { updates, state: next };
     },
   };
   // Fusion: when the last stage only scales by a host scalar (the learning rate), optionally preceded by a
@@ -65,19 +81,10 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
     const applyScaled = fusable.applyScaled.bind(fusable);
     const decoupledDecay = decayStage?.decoupledDecay?.bind(decayStage);
     chained.applyStep = (grads, state, params) => {
-      const original = new Set<tf.Tensor>(Object.values(grads));
       const next: StateTree = {};
-      let info: UpdateInfo | undefined;
-      let current: NamedTensors = grads;
       // The stages before the fused one run as in `update`.
-      transforms.slice(0, fusedIndex).forEach((t, i) => {
-        const key = stageKey(i, t.name);
-        const result = t.update(current, state[key] as StateTree, params);
-        next[key] = result.state;
-        if (result.info) info = { ...info, ...result.info };
-        for (const u of Object.values(current)) if (!original.has(u) && !Object.values(result.updates).includes(u)) u.dispose();
-        current = result.updates;
-      });
+      const { updates: current, original, ...rest } = runStages(transforms.slice(0, fusedIndex), grads, state, params, next);
+      let info = rest.info;
       let weightDecay: Record<string, number> | undefined;
       if (decayStage && decoupledDecay) {
         const decayKey = stageKey(n - 2, decayStage.name);

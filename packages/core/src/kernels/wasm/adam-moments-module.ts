@@ -5,44 +5,15 @@
 import { ADAM_MOMENTS_WASM_BASE64 } from './generated/adam-moments.wasm.js';
 import { simdModuleLoader } from './simd-module.js';
 
-/** `adamMoments(g, m, v, mOut, vOut, uOut, n, b1, omb1, b2, omb2, bc1, bc2, eps, epsRoot)`; pointers in bytes. */
-export type AdamMomentsWasmFn = (
-  g: number,
-  m: number,
-  v: number,
-  mOut: number,
-  vOut: number,
-  uOut: number,
-  n: number,
-  b1: number,
-  omb1: number,
-  b2: number,
-  omb2: number,
-  bc1: number,
-  bc2: number,
-  eps: number,
-  epsRoot: number,
-) => void;
+/** The hyperparameters every function of the module takes after the element count, as float32. */
+type AdamHyperparameterArgs = [b1: number, omb1: number, b2: number, omb2: number, bc1: number, bc2: number, eps: number, epsRoot: number];
 
-/** `adamApply(g, m, v, p, mOut, vOut, pOut, n, b1, omb1, b2, omb2, bc1, bc2, eps, epsRoot, scale)`; pointers in bytes. */
+/** `adamMoments(g, m, v, mOut, vOut, uOut, n, b1, omb1, b2, omb2, bc1, bc2, eps, epsRoot)`; pointers in bytes. */
+export type AdamMomentsWasmFn = (...args: [g: number, m: number, v: number, mOut: number, vOut: number, uOut: number, n: number, ...AdamHyperparameterArgs]) => void;
+
+/** `adamApply(g, m, v, p, mOut, vOut, pOut, n, b1, ..., epsRoot, scale)`: `p + update * scale`; pointers in bytes. */
 export type AdamApplyWasmFn = (
-  g: number,
-  m: number,
-  v: number,
-  p: number,
-  mOut: number,
-  vOut: number,
-  pOut: number,
-  n: number,
-  b1: number,
-  omb1: number,
-  b2: number,
-  omb2: number,
-  bc1: number,
-  bc2: number,
-  eps: number,
-  epsRoot: number,
-  scale: number,
+  ...args: [g: number, m: number, v: number, p: number, mOut: number, vOut: number, pOut: number, n: number, ...AdamHyperparameterArgs, scale: number]
 ) => void;
 
 /** `adamApplyDecayed(...adamApply's arguments, wd)`: AdamW's `p + (update + p * wd) * scale`. */

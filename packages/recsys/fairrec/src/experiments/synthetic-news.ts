@@ -186,16 +186,6 @@ async function trainModel(ctx: ExperimentContext, name: string, model: NewsRecom
   return { curves, seconds: (performance.now() - start) / 1000 };
 }
 
-/** Accuracy of the trained discriminator on held-out users' u_d (spec 03 §4 unit tests: <= 0.6 when lambda_A > 0). */
-async function discriminatorAccuracy(model: FairRecModel, corpus: NewsCorpus, users: EvaluationUsers): Promise<number> {
-  const vectors = encodeCorpus(model, corpus);
-  const biasFree = embedHistories(model, vectors, users.histories, { historyLength: HISTORY });
-  const predicted = tf.tidy(() => tf.argMax(model.discriminator.apply(biasFree), 1));
-  const values = await predicted.data();
-  tf.dispose([vectors, biasFree, predicted]);
-  return classificationScores(Int32Array.from(values), users.attributes, model.attributeClasses).accuracy;
-}
-
 /** User embeddings of `users` as host values (`users * dim`). */
 async function userEmbeddings(model: NewsRecommender, corpus: NewsCorpus, histories: readonly ArrayLike<number>[], embed?: (h: tf.Tensor3D, m: tf.Tensor2D) => tf.Tensor2D) {
   const vectors = encodeCorpus(model, corpus);
@@ -204,6 +194,15 @@ async function userEmbeddings(model: NewsRecommender, corpus: NewsCorpus, histor
   const dim = embedded.shape[1];
   tf.dispose([vectors, embedded]);
   return { values, dim };
+}
+
+/** Accuracy of the trained discriminator on held-out users' u_d (spec 03 §4 unit tests: <= 0.6 when lambda_A > 0). */
+async function discriminatorAccuracy(model: FairRecModel, corpus: NewsCorpus, users: EvaluationUsers): Promise<number> {
+  const { values, dim } = await userEmbeddings(model, corpus, users.histories);
+  const predicted = tf.tidy(() => tf.argMax(model.discriminator.apply(tf.tensor2d(values as Float32Array, [users.histories.length, dim])), 1));
+  const classes = await predicted.data();
+  predicted.dispose();
+  return classificationScores(Int32Array.from(classes), users.attributes, model.attributeClasses).accuracy;
 }
 
 function reportMetrics(prefix: string, report: EvaluationReport): Record<string, number> {
