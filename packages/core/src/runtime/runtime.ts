@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '../errors.js';
+import { ensureGradients } from './gradients.js';
 import { type DawnOptions, type DawnSetup, setupDawn } from './webgpu-node.js';
 
 /** The backends the project supports. */
@@ -113,6 +114,8 @@ async function startBackend(name: BackendName, options: UseBackendOptions): Prom
 /**
  * Makes `name` the active tfjs backend, or throws an {@link UnbiasedError} that says why it cannot start.
  * Unlike `tf.setBackend`, it never falls back silently. `auto` picks the first of webgpu, wasm, cpu that starts.
+ * It also registers tfjs's gradient functions ({@link ensureGradients}), so `tf.grad` and `minimize` work after it
+ * on plain Node and in bundles with no extra import.
  *
  * ```ts
  * await useBackend('wasm');
@@ -136,6 +139,8 @@ export async function useBackend(name: BackendName | 'auto' | (string & {}), opt
   if (tf.getBackend() !== name || !details.has(name)) {
     await startBackend(name, options);
   }
+  // tfjs-core alone registers no gradient functions; training with autodiff should need no manual step.
+  await ensureGradients();
   return describeRuntime();
 }
 
