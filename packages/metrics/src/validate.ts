@@ -5,7 +5,7 @@
  * threshold, an enum value) throw `INVALID_ARGUMENT`. Every message starts with the argument's name
  * and `error.field` holds it. Nothing is coerced: a string in a number array is an error, not a cast.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { UnbiasedError } from '@unbiased/errors';
 
 /** Throws `BAD_INPUT` for `field`. */
 export function badInput(field: string, message: string): never {

@@ -1,7 +1,7 @@
 /**
  * Sorting documents by score, and the conventions shared by the ranking metrics.
  */
-import { isUnbiasedError } from '@unbiased/core/errors';
+import { isUnbiasedError } from '@unbiased/errors';
 import { badInput, checkChoice, checkNumberOption, checkOptions, checkRelevance, checkSameLength, checkScores, invalidArgument, resolveCutoff } from '../validate.js';
 
 /**
