@@ -9,8 +9,15 @@ const shared = {
   ssr: { resolve: { conditions, externalConditions: ['@unbiased/source'] } },
 };
 
-/** Tests that touch tensors are named `*.backend.test.ts` and run once per available backend. */
-const backendTests = ['packages/**/test/**/*.backend.test.ts', 'apps/**/test/**/*.backend.test.ts'];
+/**
+ * Tests that touch tensors are named `*.backend.test.ts` and run once per available backend; every other
+ * `*.test.ts` runs once in `unit`. Both globs cover any folder of a package (test/, src/, tooling/), so a
+ * contributor's test file is never silently left out.
+ */
+const backendTests = ['packages/**/*.backend.test.ts', 'apps/**/*.backend.test.ts', 'tooling/**/*.backend.test.ts'];
+const unitTests = ['packages/**/*.test.ts', 'apps/**/*.test.ts', 'tooling/**/*.test.ts'];
+/** Every project: fast-check property tests run from one fixed seed (FC_SEED overrides it). */
+const fastCheckSetup = `${root}tooling/vitest/setup-fast-check.ts`;
 const ignore = ['**/node_modules/**', '**/dist/**', '**/test/zz-*', '**/test/tmp-*'];
 
 function backendProject(name: 'cpu' | 'wasm' | 'webgpu'): TestProjectInlineConfiguration {
@@ -20,7 +27,7 @@ function backendProject(name: 'cpu' | 'wasm' | 'webgpu'): TestProjectInlineConfi
       name: `node-${name}`,
       include: backendTests,
       exclude: ignore,
-      setupFiles: [`${root}tooling/vitest/setup-backend.ts`],
+      setupFiles: [fastCheckSetup, `${root}tooling/vitest/setup-backend.ts`],
       env: { UNBIASED_TEST_BACKEND: name, EGL_PLATFORM: 'surfaceless' },
       testTimeout: name === 'webgpu' ? 120_000 : 60_000,
       hookTimeout: 120_000,
@@ -58,7 +65,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/**/test/**/*.test.ts', 'apps/**/test/**/*.test.ts', 'tooling/**/*.test.ts'],
+          setupFiles: [fastCheckSetup],
+          include: unitTests,
           exclude: [...ignore, ...backendTests],
           testTimeout: 60_000,
         },

@@ -24,10 +24,10 @@ export class UsageError extends Error {
 }
 
 const SYNOPSIS: Record<CommandName, string> = {
-  list: 'unbiased list [--json]',
-  backends: 'unbiased backends [--json]',
-  reproduce: 'unbiased reproduce <id...|--all> [--backend B] [--seed N] [--scale smoke|full] [--json] [--out DIR]',
-  perf: 'unbiased perf <suite...|--all> [--backend B] [--size N] [--repeats N] [--json] [--out DIR]',
+  list: 'unbiased list [--json [FILE]]',
+  backends: 'unbiased backends [--json [FILE]] [--verbose]',
+  reproduce: 'unbiased reproduce <id...|--all> [--backend B] [--seed N] [--scale smoke|full] [--json [FILE]] [--out DIR] [--verbose]',
+  perf: 'unbiased perf <suite...|--all> [--backend B] [--size N] [--repeats N] [--json [FILE]] [--out DIR] [--verbose]',
   help: 'unbiased help [command]',
 };
 
@@ -35,15 +35,23 @@ const BACKEND_HELP = `  --backend B     ${BACKEND_CHOICES.join(' | ')} (default 
                   available). auto = first of webgpu, wasm, cpu that starts; all = every backend that starts.`;
 
 const EXIT_CODES = `Exit codes: 0 done (also when a claim does not hold: it is reported, not hidden), 1 an experiment or
-suite threw or a backend could not start, 2 bad arguments, 130 interrupted.`;
+suite threw or a backend could not start, 2 bad arguments (or an unusable --out / --json FILE), 130 interrupted.`;
+
+const JSON_FILE_HELP = `  --json FILE     write the JSON document to FILE (atomically) instead of stdout; FILE must end in .json
+                  or contain a / (--json=FILE takes any name)`;
+const VERBOSE_HELP = `  --verbose       keep the warnings of tfjs (its "install the node backend" banner) and Dawn (the WebGPU
+                  driver probe) on stderr; without it they are left out`;
 
 const DETAILS: Record<CommandName, string> = {
   list: `Lists the registered experiments (id, title, package, paper and claim), optimizers and perf suites.
 
-  --json          print { "experiments": [...], "optimizers": [...], "perf_suites": [...] }`,
+  --json          print { "experiments": [...], "optimizers": [...], "perf_suites": [...] }
+${JSON_FILE_HELP}`,
   backends: `Tries to start every backend (cpu, wasm, webgpu) and says which start here and why the others do not.
 
-  --json          print { "backends": [ { "name", "available", "detail" } ] }`,
+  --json          print { "backends": [ { "name", "available", "detail" } ] }
+${JSON_FILE_HELP}
+${VERBOSE_HELP}`,
   reproduce: `Runs experiments and says whether each paper's claim held.
 
   <id...>         experiment ids (see 'unbiased list'), or
@@ -53,8 +61,14 @@ ${BACKEND_HELP}
   --scale S       smoke (seconds, default) | full (the real reproduction)
   --json          print only { "runs": [ { "id", "backend", "seed", "scale", "metrics", "claim": { "text",
                   "holds" }, "seconds" } ] } on stdout (a run that threw has an "error" field); progress on stderr
-  --out DIR       write DIR/report.json, DIR/report.md and one SVG per plot (e.g. --out reports/); DIR is
-                  created if missing, other files in it are kept
+${JSON_FILE_HELP}
+  --out DIR       write DIR/report.json, DIR/report.md and one SVG per plot (e.g. --out reports/). The report is
+                  written into a new folder next to DIR that replaces DIR only when complete, so DIR always holds
+                  a whole report; files in DIR that the previous report did not write are kept. DIR must be
+                  new, empty or hold an earlier report; its parent must exist. Checked before anything runs.
+${VERBOSE_HELP}
+
+Ctrl-C stops at the next experiment boundary and writes nothing (the previous report stays as it was).
 
 ${EXIT_CODES}`,
   perf: `Times the cases of perf suites (warm-up first, then interleaved rounds, median of the samples).
@@ -66,7 +80,9 @@ ${BACKEND_HELP}
   --repeats N     timed samples per case, >= ${MIN_REPEATS} (default ${DEFAULT_REPEATS})
   --json          print only { "suites": [ { "suite", "backend", "cases": [ { "name", "n", "median_ms",
                   "min_ms", "max_ms", "baseline", "ratio_vs_baseline" } ] } ] } on stdout
+${JSON_FILE_HELP}
   --out DIR       write DIR/report.json and DIR/report.md (e.g. --out reports/perf/)
+${VERBOSE_HELP}
 
 ${EXIT_CODES}`,
   help: 'Shows the usage of every command, or the options of one command.',
@@ -81,6 +97,8 @@ ${COMMANDS.map((command) => `  ${SYNOPSIS[command]}`).join('\n')}
 
 Run 'unbiased help <command>' for the options of a command.
 Reports: add --out reports/ to reproduce to write report.json, report.md and SVG plots there.
+Plug-ins: installed @unbiased/* packages that declare "unbiased": { "register" } in package.json load by
+themselves; add others with --plugin <module-or-path> (repeatable, any command) or unbiased.config.json { "plugins": [...] }.
 `;
 }
 
@@ -99,29 +117,35 @@ export function isCommand(value: string): value is CommandName {
   return (COMMANDS as readonly string[]).includes(value);
 }
 
-export interface ListArgs {
-  command: 'list' | 'backends';
+/** `--json FILE` and `--verbose`, which every command that runs takes. */
+interface OutputArgs {
   json: boolean;
+  /** `--json FILE`: the document goes to this file instead of stdout (then `json` is true). */
+  jsonFile?: string;
+  /** Keep tfjs's and Dawn's warnings (left out by default). */
+  verbose: boolean;
 }
 
-export interface ReproduceArgs {
+export interface ListArgs extends OutputArgs {
+  command: 'list' | 'backends';
+}
+
+export interface ReproduceArgs extends OutputArgs {
   command: 'reproduce';
   /** Experiment ids in the order given (deduplicated), or 'all'. */
   ids: string[] | 'all';
   backend: BackendChoice;
   seed: number;
   scale: Scale;
-  json: boolean;
   out: string | undefined;
 }
 
-export interface PerfArgs {
+export interface PerfArgs extends OutputArgs {
   command: 'perf';
   suites: string[] | 'all';
   backend: BackendChoice;
   size: number;
   repeats: number;
-  json: boolean;
   out: string | undefined;
 }
 
@@ -169,21 +193,60 @@ function parseCommand<T extends Parameters<typeof parseArgs>[0]>(command: Comman
   }
 }
 
+/** A token after `--json` is its FILE when it looks like a path (ids never end in .json nor contain a slash). */
+function looksLikeJsonFile(token: string | undefined): token is string {
+  return token !== undefined && !token.startsWith('-') && (token.endsWith('.json') || token.includes('/') || token.includes('\\'));
+}
+
+/** Takes `--json FILE` / `--json=FILE` out of `args` (parseArgs has no optional values); `--json` stays. */
+function extractJsonFile(command: CommandName, args: string[]): { args: string[]; jsonFile: string | undefined } {
+  const kept: string[] = [];
+  let jsonFile: string | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const token = args[index]!;
+    if (token === '--') {
+      kept.push(...args.slice(index));
+      break;
+    }
+    let file: string | undefined;
+    if (token.startsWith('--json=')) file = token.slice('--json='.length);
+    else if (token === '--json' && looksLikeJsonFile(args[index + 1])) file = args[++index];
+    else {
+      kept.push(token);
+      continue;
+    }
+    if (file === '') throw new UsageError('--json= needs a file name', command);
+    if (jsonFile !== undefined && jsonFile !== file) throw new UsageError(`--json FILE given twice ("${jsonFile}", "${file}")`, command);
+    jsonFile = file;
+    kept.push('--json');
+  }
+  return { args: kept, jsonFile };
+}
+
+function outputArgs(values: { json?: boolean; verbose?: boolean }, jsonFile: string | undefined): OutputArgs {
+  const output: OutputArgs = { json: Boolean(values.json) || jsonFile !== undefined, verbose: Boolean(values.verbose) };
+  if (jsonFile !== undefined) output.jsonFile = jsonFile;
+  return output;
+}
+
 /**
  * Parses the command line (without `node` and the script). Returns `help` for `--help`/`-h` anywhere.
  * Throws {@link UsageError} for an unknown command or flag, a malformed value, or a missing selection.
  */
 export function parseCommandLine(argv: string[]): CliArgs {
-  const [first, ...rest] = argv;
+  const [first, ...commandArgs] = argv;
+  let rest = commandArgs;
   if (first === undefined) throw new UsageError('no command given');
   if (first === '--help' || first === '-h') return { command: 'help', topic: undefined };
   if (!isCommand(first)) {
     throw new UsageError(first.startsWith('-') ? `unknown option "${first}" (options go after the command)` : `unknown command "${first}"`);
   }
   const help = { help: { type: 'boolean', short: 'h' } } as const;
-  const json = { json: { type: 'boolean' } } as const;
+  const json = { json: { type: 'boolean' }, verbose: { type: 'boolean' } } as const;
   // What reproduce and perf share: which ids (or --all), on which backend, and where the report goes.
   const runOptions = { ...help, ...json, all: { type: 'boolean' }, backend: { type: 'string' }, out: { type: 'string' } } as const;
+  let jsonFile: string | undefined;
+  if (first !== 'help') ({ args: rest, jsonFile } = extractJsonFile(first, rest));
   switch (first) {
     case 'help': {
       const { positionals } = parseCommand('help', rest, { options: help, allowPositionals: true });
@@ -196,7 +259,7 @@ export function parseCommandLine(argv: string[]): CliArgs {
     case 'backends': {
       const { values } = parseCommand(first, rest, { options: { ...help, ...json }, allowPositionals: false });
       if (values.help) return { command: 'help', topic: first };
-      return { command: first, json: Boolean(values.json) };
+      return { command: first, ...outputArgs(values, jsonFile) };
     }
     case 'reproduce': {
       const { values, positionals } = parseCommand(first, rest, {
@@ -210,7 +273,7 @@ export function parseCommandLine(argv: string[]): CliArgs {
       const backend = parseBackend(first, values.backend);
       const seed = parseInteger(first, 'seed', values.seed, DEFAULT_SEED, 0, 2 ** 32 - 1);
       const ids = selection(first, positionals, values.all, 'experiment');
-      return { command: first, ids, backend, seed, scale, json: Boolean(values.json), out: values.out };
+      return { command: first, ids, backend, seed, scale, out: values.out, ...outputArgs(values, jsonFile) };
     }
     case 'perf': {
       const { values, positionals } = parseCommand(first, rest, {
@@ -223,7 +286,7 @@ export function parseCommandLine(argv: string[]): CliArgs {
       const size = parseInteger(first, 'size', values.size, DEFAULT_PERF_SIZE, 1, Number.MAX_SAFE_INTEGER);
       const repeats = parseInteger(first, 'repeats', values.repeats, DEFAULT_REPEATS, MIN_REPEATS, Number.MAX_SAFE_INTEGER);
       const suites = selection(first, positionals, values.all, 'perf suite');
-      return { command: first, suites, backend, size, repeats, json: Boolean(values.json), out: values.out };
+      return { command: first, suites, backend, size, repeats, out: values.out, ...outputArgs(values, jsonFile) };
     }
   }
 }

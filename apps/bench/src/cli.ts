@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { format } from 'node:util';
 import { listExperiments, listPerfSuites, releaseRuntime } from '@unbiased/core';
 import { type CliArgs, commandHelp, generalHelp, type PerfArgs, parseCommandLine, type ReproduceArgs, UsageError, usageHint } from './args.js';
@@ -5,8 +7,9 @@ import { runBackends } from './commands/backends.js';
 import { runList } from './commands/list.js';
 import { perfRuns, perfText } from './commands/perf.js';
 import { type ReproduceDocument, reproduceRuns, reproduceTable } from './commands/reproduce.js';
-import { type CliIo, processIo } from './io.js';
-import { loadPlugins } from './plugins.js';
+import { type CliIo, processIo, writeFileAtomic } from './io.js';
+import type { ReportTarget } from './report/report-set.js';
+import { extractPluginFlags, loadPlugins } from './plugins.js';
 
 export type { CliIo } from './io.js';
 
@@ -52,22 +55,50 @@ function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   return { signal: controller.signal, dispose: () => process.off('SIGINT', onInterrupt) };
 }
 
+/** An unusable `--out DIR` or `--json FILE`: one line on stderr, exit 2, before anything runs. */
+class OutputPathError extends Error {}
+
+/** Validates `--out DIR` (and repairs what a killed run left next to it) before anything runs. */
+async function reportTarget(out: string): Promise<ReportTarget> {
+  const { prepareReportDirectory, ReportDirectoryError } = await import('./report/report-set.js');
+  try {
+    return await prepareReportDirectory(out);
+  } catch (error) {
+    if (error instanceof ReportDirectoryError) throw new OutputPathError(error.message);
+    throw error;
+  }
+}
+
+function interruptedLine(out: string | undefined): string {
+  return `unbiased: interrupted; nothing was written${out === undefined ? '' : ` (the report in ${out} is unchanged)`}\n`;
+}
+
 async function reproduce(args: ReproduceArgs, io: CliIo): Promise<number> {
   checkRegistered('reproduce', args.ids, listExperiments().map((experiment) => experiment.id));
+  const { ReportInterruptedError } = await import('./report/report-set.js');
+  const target = args.out === undefined ? undefined : await reportTarget(args.out);
   const interrupt = interruptSignal();
   try {
     const outcomes = await reproduceRuns(args, io, interrupt.signal);
-    const document: ReproduceDocument = { runs: outcomes.map((outcome) => outcome.record) };
-    io.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : `${reproduceTable(document.runs)}\n`);
-    if (args.out !== undefined) {
-      const { writeReproduceReport } = await import('./report/reproduce-report.js');
-      const written = await writeReproduceReport(args.out, outcomes);
-      (args.json ? io.stderr : io.stdout).write(`Report: ${written.join(', ')}\n`);
-    }
+    // Ctrl-C: the runs stop at the next experiment boundary and nothing is written or printed as a result.
     if (interrupt.signal.aborted) {
-      io.stderr.write('unbiased: interrupted; the runs above are the ones that finished\n');
+      io.stderr.write(interruptedLine(args.out));
       return EXIT.interrupted;
     }
+    let written: string[] | undefined;
+    if (target !== undefined) {
+      const { writeReproduceReport } = await import('./report/reproduce-report.js');
+      try {
+        written = await writeReproduceReport(target, outcomes, { signal: interrupt.signal });
+      } catch (error) {
+        if (!(error instanceof ReportInterruptedError)) throw error;
+        io.stderr.write(interruptedLine(args.out));
+        return EXIT.interrupted;
+      }
+    }
+    const document: ReproduceDocument = { runs: outcomes.map((outcome) => outcome.record) };
+    io.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : `${reproduceTable(document.runs)}\n`);
+    if (written !== undefined) (args.json ? io.stderr : io.stdout).write(`Report: ${written.join(', ')}\n`);
     return document.runs.some((run) => run.error !== undefined) ? EXIT.failed : EXIT.ok;
   } finally {
     interrupt.dispose();
@@ -76,13 +107,15 @@ async function reproduce(args: ReproduceArgs, io: CliIo): Promise<number> {
 
 async function perf(args: PerfArgs, io: CliIo): Promise<number> {
   checkRegistered('perf', args.suites, listPerfSuites().map((suite) => suite.id));
+  const target = args.out === undefined ? undefined : await reportTarget(args.out);
   const document = await perfRuns(args, io);
-  io.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : `${perfText(document, args)}\n`);
-  if (args.out !== undefined) {
+  let written: string[] | undefined;
+  if (target !== undefined) {
     const { writePerfReport } = await import('./report/perf-report.js');
-    const written = await writePerfReport(args.out, document);
-    (args.json ? io.stderr : io.stdout).write(`Report: ${written.join(', ')}\n`);
+    written = await writePerfReport(target, document);
   }
+  io.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : `${perfText(document, args)}\n`);
+  if (written !== undefined) (args.json ? io.stderr : io.stdout).write(`Report: ${written.join(', ')}\n`);
   return document.suites.some((suite) => suite.error !== undefined) ? EXIT.failed : EXIT.ok;
 }
 
@@ -102,13 +135,18 @@ async function dispatch(args: Exclude<CliArgs, { command: 'help' }>, io: CliIo):
 /**
  * The `unbiased` command line. `argv` excludes `node` and the script; `io` defaults to the process's streams
  * (tests pass buffers). Returns the exit code: 0 done, 1 an experiment/suite threw or a backend failed,
- * 2 bad arguments, 130 interrupted. Always releases the runtime (WebGPU device) before returning.
+ * 2 bad arguments or an unusable `--out` / `--json FILE` (checked before anything runs), 130 interrupted
+ * (nothing written). Always releases the runtime (WebGPU device) before returning.
  */
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
-  const streams: CliIo = { ...processIo(), ...io };
+  const given: CliIo = { ...processIo(), ...io };
+  let streams = given;
   let args: CliArgs;
+  let plugins: string[];
   try {
-    args = parseCommandLine(argv);
+    let rest: string[];
+    ({ argv: rest, plugins } = extractPluginFlags(argv));
+    args = parseCommandLine(rest);
   } catch (error) {
     if (error instanceof UsageError) return reportUsageError(streams, error);
     throw error;
@@ -117,18 +155,57 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
     streams.stdout.write(args.topic === undefined ? generalHelp() : commandHelp(args.topic));
     return EXIT.ok;
   }
+  // --json FILE: the command writes its document into a buffer that goes to FILE once it is complete.
+  const jsonDocument: string[] = [];
+  if (args.jsonFile !== undefined) streams = { ...given, stdout: { write: (chunk: string) => jsonDocument.push(chunk) } };
   const restoreConsole = args.json ? redirectConsole(streams) : () => undefined;
+  const restoreWarnings = args.verbose ? () => undefined : quietRuntimeWarnings();
   try {
-    for (const missing of await loadPlugins()) {
-      streams.stderr.write(`[unbiased] warning: plugin ${missing.specifier} is not available (${missing.reason})\n`);
+    if (args.jsonFile !== undefined) await checkJsonFile(args.jsonFile);
+    await loadPlugins({ plugins });
+    const code = await dispatch(args, streams);
+    if (args.jsonFile !== undefined && code !== EXIT.interrupted && jsonDocument.length > 0) {
+      await writeFileAtomic(resolve(args.jsonFile), jsonDocument.join(''));
+      given.stderr.write(`JSON: ${args.jsonFile}\n`);
     }
-    return await dispatch(args, streams);
+    return code;
   } catch (error) {
+    if (error instanceof OutputPathError) {
+      given.stderr.write(`unbiased: ${error.message}\n`);
+      return EXIT.usage;
+    }
     if (error instanceof UsageError) return reportUsageError(streams, error);
     streams.stderr.write(`unbiased: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failed;
   } finally {
+    restoreWarnings();
     restoreConsole();
     releaseRuntime();
   }
+}
+
+/** `--json FILE` must name a file in an existing folder (checked before anything runs). */
+async function checkJsonFile(file: string): Promise<void> {
+  const path = resolve(file);
+  const parent = await stat(dirname(path)).catch(() => undefined);
+  if (!parent?.isDirectory()) throw new OutputPathError(`--json ${file}: the folder ${dirname(path)} does not exist`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new OutputPathError(`--json ${file}: ${path} is a directory; name a file`);
+}
+
+/**
+ * Leaves out tfjs's "install the node backend" banner (printed once when the cpu backend first allocates on
+ * Node), which tells CLI users nothing they can act on; every other warning still goes through. `--verbose`
+ * keeps it. Returns the function that restores `console.warn`.
+ */
+function quietRuntimeWarnings(): () => void {
+  const saved = console.warn;
+  console.warn = (...parts: unknown[]) => {
+    const text = format(...parts);
+    if (text.includes('looks like you are running TensorFlow.js in Node.js')) return;
+    saved(...parts);
+  };
+  return () => {
+    console.warn = saved;
+  };
 }

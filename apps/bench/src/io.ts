@@ -17,9 +17,13 @@ export interface CliIo {
   isTTY: boolean;
 }
 
-/** The process's own streams. */
+/**
+ * The process's own streams. UNBIASED_STDERR_TTY=1 says stderr ends at a terminal through a filter (the
+ * `unbiased` shim's, which keeps Dawn's native warnings out), so progress bars are still drawn.
+ */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, isTTY: Boolean(process.stderr.isTTY) };
+  const isTTY = Boolean(process.stderr.isTTY) || process.env.UNBIASED_STDERR_TTY === '1';
+  return { stdout: process.stdout, stderr: process.stderr, isTTY };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine } from '../src/args.js';
+import { parseCommandLine, UsageError } from '../src/args.js';
 import { main } from '../src/cli.js';
 import { bufferIo } from './helpers.js';
 
@@ -72,6 +72,7 @@ describe('command line', () => {
       seed: 0,
       scale: 'smoke',
       json: false,
+      verbose: false,
       out: undefined,
     });
     expect(parseCommandLine(['perf', '--all', '--backend', 'all', '--size', '1024', '--repeats', '9', '--json', '--out', 'r'])).toEqual({
@@ -81,8 +82,19 @@ describe('command line', () => {
       size: 1024,
       repeats: 9,
       json: true,
+      verbose: false,
       out: 'r',
     });
     expect(parseCommandLine(['reproduce', '--all', '--seed', '4294967295', '--scale', 'full'])).toMatchObject({ seed: 4294967295, scale: 'full' });
+  });
+
+  it('--json FILE takes a path-like next token (or --json=FILE); an id after --json stays an id', () => {
+    expect(parseCommandLine(['list', '--json', 'out/list.json'])).toEqual({ command: 'list', json: true, jsonFile: 'out/list.json', verbose: false });
+    expect(parseCommandLine(['backends', '--json=probe', '--verbose'])).toEqual({ command: 'backends', json: true, jsonFile: 'probe', verbose: true });
+    expect(parseCommandLine(['reproduce', '--json', 'core-linear-regression'])).toMatchObject({ ids: ['core-linear-regression'], json: true });
+    expect(parseCommandLine(['reproduce', '--json', 'core-linear-regression'])).not.toHaveProperty('jsonFile');
+    expect(parseCommandLine(['reproduce', 'a', '--json', 'runs.json'])).toMatchObject({ ids: ['a'], json: true, jsonFile: 'runs.json' });
+    expect(() => parseCommandLine(['list', '--json='])).toThrow(UsageError);
+    expect(() => parseCommandLine(['list', '--json', 'a.json', '--json', 'b.json'])).toThrow(/twice/);
   });
 });

@@ -20,7 +20,7 @@ describe('writeFileAtomic', () => {
     await Promise.all(versions.map((content) => writeFileAtomic(target, content)));
     reading = false;
     await reader;
-    expect(seen.length).toBeGreaterThan(0);
+    expect(seen).not.toHaveLength(0);
     for (const content of seen) expect(allowed.has(content)).toBe(true);
     expect(versions).toContain(await readFile(target, 'utf8'));
     expect(await readdir(directory)).toEqual(['report.json']);

@@ -103,7 +103,7 @@ describe(`tfjs adapter on ${testBackend}`, () => {
     expect(isUnbiasedError(error, 'NON_FINITE')).toBe(true);
     expect((error as Error).message).toContain(v.name);
     expect(Array.from(await v.data())).toEqual(before);
-    // The synchronous path reports it on the next call (or flush) without a read-back.
+    // The synchronous path guards on the device and reports it on the next call (cpu/wasm) or at flush().
     strict.applyGradients({ [v.name]: bad });
     const deferred = await strict.flush().catch((e: unknown) => e);
     expect(isUnbiasedError(deferred, 'NON_FINITE')).toBe(true);

@@ -14,7 +14,7 @@ import {
   scaleByLearningRate,
   scaleBySign,
 } from '@unbiased/core';
-import { optimizerConformance } from '@unbiased/core/conformance';
+import { optimizerConformance } from '../../conformance/src/index.js';
 import { isUnbiasedError } from '@unbiased/core/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

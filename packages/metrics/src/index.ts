@@ -13,3 +13,4 @@ export * from './ranking/baidu-evaluation.js';
 export * from './ranking/pnr.js';
 export * from './ranking/reciprocal-rank.js';
 export * from './recsys/index.js';
+export * from './fairness/index.js';

@@ -1,56 +1,19 @@
 /**
- * Input checks shared by every metric. Internal: not re-exported from the package index.
+ * Input checks of the metrics. Internal: not re-exported from the package index. The generic option and
+ * array checks are `@unbiased/errors`'s (re-exported below for the metric files); what is left here is
+ * what only metrics check (relevance labels, binary labels, scores, rank cutoffs).
  *
  * Conventions: problems with the data arrays throw `BAD_INPUT`; problems with an option (k, eps,
  * threshold, an enum value) throw `INVALID_ARGUMENT`. Every message starts with the argument's name
  * and `error.field` holds it. Nothing is coerced: a string in a number array is an error, not a cast.
  */
-import { UnbiasedError } from '@unbiased/errors';
+import { badInput, checkOptionalNumber, checkPositiveInteger, describeValue, type NumberBounds } from '@unbiased/errors';
 
-/** Throws `BAD_INPUT` for `field`. */
-export function badInput(field: string, message: string): never {
-  throw new UnbiasedError('BAD_INPUT', message, { field });
-}
-
-/** Throws `INVALID_ARGUMENT` for `field`. */
-export function invalidArgument(field: string, message: string): never {
-  throw new UnbiasedError('INVALID_ARGUMENT', message, { field });
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  return String(value);
-}
-
-/** Checks that `values` is array-like (has a non-negative integer `length`) and returns the length. */
-export function checkArrayLike(field: string, values: unknown): number {
-  const length = (values as { length?: unknown } | null | undefined)?.length;
-  if (
-    values === null ||
-    (typeof values !== 'object' && typeof values !== 'function') ||
-    typeof length !== 'number' ||
-    !Number.isInteger(length) ||
-    length < 0
-  ) {
-    badInput(field, `${field} must be an array or typed array of numbers; got ${describe(values)}`);
-  }
-  return length;
-}
-
-/** Checks both are array-like with equal length; returns the common length. */
-export function checkSameLength(fieldA: string, a: unknown, fieldB: string, b: unknown): number {
-  const na = checkArrayLike(fieldA, a);
-  const nb = checkArrayLike(fieldB, b);
-  if (na !== nb) {
-    badInput(fieldB, `${fieldB} must have the same length as ${fieldA}; got ${fieldB}.length = ${nb}, ${fieldA}.length = ${na}`);
-  }
-  return na;
-}
+export { badInput, checkArrayLike, checkChoice, checkOptions, checkSameLength, invalidArgument } from '@unbiased/errors';
 
 function elementAt(field: string, values: ArrayLike<number>, i: number): number {
   const v: unknown = values[i];
-  if (typeof v !== 'number') badInput(field, `${field}[${i}] must be a number; got ${describe(v)}`);
+  if (typeof v !== 'number') badInput(field, `${field}[${i}] must be a number; got ${describeValue(v)}`);
   return v;
 }
 
@@ -66,7 +29,7 @@ export function checkRelevance(field: string, values: ArrayLike<number>): number
   let max = 0;
   for (let i = 0; i < values.length; i++) {
     const v = elementAt(field, values, i);
-    if (!Number.isFinite(v) || v < 0) badInput(field, `${field}[${i}] must be a finite relevance label >= 0; got ${describe(v)}`);
+    if (!Number.isFinite(v) || v < 0) badInput(field, `${field}[${i}] must be a finite relevance label >= 0; got ${describeValue(v)}`);
     if (v > max) max = v;
   }
   return max;
@@ -77,7 +40,7 @@ export function checkBinaryLabels(field: string, values: ArrayLike<number>): num
   let positives = 0;
   for (let i = 0; i < values.length; i++) {
     const v = elementAt(field, values, i);
-    if (v !== 0 && v !== 1) badInput(field, `${field}[${i}] must be 0 or 1 (binary label); got ${describe(v)}`);
+    if (v !== 0 && v !== 1) badInput(field, `${field}[${i}] must be 0 or 1 (binary label); got ${describeValue(v)}`);
     positives += v;
   }
   return positives;
@@ -87,7 +50,7 @@ export function checkBinaryLabels(field: string, values: ArrayLike<number>): num
 export function checkProbabilities(field: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {
     const v = elementAt(field, values, i);
-    if (!(v >= 0 && v <= 1)) badInput(field, `${field}[${i}] must be a probability in [0, 1]; got ${describe(v)}`);
+    if (!(v >= 0 && v <= 1)) badInput(field, `${field}[${i}] must be a probability in [0, 1]; got ${describeValue(v)}`);
   }
 }
 
@@ -95,7 +58,7 @@ export function checkProbabilities(field: string, values: ArrayLike<number>): vo
 export function checkClassIds(field: string, values: ArrayLike<number>): void {
   for (let i = 0; i < values.length; i++) {
     const v = elementAt(field, values, i);
-    if (!Number.isInteger(v) || v < 0) badInput(field, `${field}[${i}] must be a non-negative integer class id; got ${describe(v)}`);
+    if (!Number.isInteger(v) || v < 0) badInput(field, `${field}[${i}] must be a non-negative integer class id; got ${describeValue(v)}`);
   }
 }
 
@@ -104,48 +67,16 @@ export function checkNonEmpty(field: string, length: number, why: string): void 
   if (length === 0) badInput(field, `${field} must not be empty: ${why}`);
 }
 
-/** Returns the options object, or `{}` when undefined; throws when it is not an object. */
-export function checkOptions<T extends object>(options: T | undefined): Partial<T> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    invalidArgument('options', `options must be an object or undefined; got ${describe(options)}`);
-  }
-  return options;
-}
-
 /**
  * Validates a rank cutoff. `undefined` means the full list. Otherwise `k` must be an integer >= 1;
  * a `k` larger than the list is allowed. Returns the number of ranks actually scored, `min(k, n)`.
  */
 export function resolveCutoff(k: unknown, n: number): number {
   if (k === undefined) return n;
-  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) {
-    invalidArgument('k', `k must be an integer >= 1 (or undefined for the full list); got ${describe(k)}`);
-  }
-  return Math.min(k, n);
+  return Math.min(checkPositiveInteger('k', k, 'INVALID_ARGUMENT'), n);
 }
 
-/** Checks an enum-valued option; returns `fallback` when undefined. */
-export function checkChoice<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    invalidArgument(field, `${field} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}; got ${describe(value)}`);
-  }
-  return value as T;
-}
-
-/** Checks a numeric option is a finite number within [min, max] (or (min, max) for exclusive bounds). */
-export function checkNumberOption(
-  field: string,
-  value: unknown,
-  fallback: number,
-  { min = -Infinity, max = Infinity, maxExclusive = false }: { min?: number; max?: number; maxExclusive?: boolean } = {},
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || (maxExclusive ? value >= max : value > max)) {
-    const lo = min === -Infinity ? '(-inf' : `[${min}`;
-    const hi = max === Infinity ? 'inf)' : `${max}${maxExclusive ? ')' : ']'}`;
-    invalidArgument(field, `${field} must be a finite number in ${lo}, ${hi}; got ${describe(value)}`);
-  }
-  return value;
+/** A numeric option in `bounds`, or `fallback` when undefined; `INVALID_ARGUMENT` (the metrics' code for options) otherwise. */
+export function checkNumberOption(field: string, value: unknown, fallback: number, bounds: Omit<NumberBounds, 'code'> = {}): number {
+  return checkOptionalNumber(field, value, fallback, { ...bounds, code: 'INVALID_ARGUMENT' });
 }

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import type { PlotSpec, ResultTable } from '@unbiased/core';
 import type { RunOutcome, RunRecord } from '../commands/reproduce.js';
 import { formatNumber, markdownTable } from '../format.js';
-import { ensureDirectory, writeFileAtomic } from '../io.js';
 import { renderPlotSvg } from './plot.js';
+import { type ReportFile, type ReportTarget, type WriteReportOptions, writeReportSet } from './report-set.js';
 
 /** A run in report.json: the `--json` record plus what the experiment returned for the report. */
 export interface ReportRun extends RunRecord {
@@ -56,12 +56,18 @@ function markdown(runs: ReportRun[], generatedAt: string): string {
 }
 
 /**
- * Writes `report.json`, `report.md` and one SVG per plot into `directory` (created if missing), each file
- * atomically; other files in the directory are left alone. Returns the paths written.
+ * Writes `report.json`, `report.md` and one SVG per plot as the new content of the report directory
+ * `target` (from `prepareReportDirectory`), as a set: the files go into a fresh folder next to it that
+ * replaces it only when complete (see `writeReportSet`); files the previous report did not write are kept.
+ * Returns the paths written. With an aborted `options.signal` it throws `ReportInterruptedError` and the
+ * previous report stays as it was.
  */
-export async function writeReproduceReport(directory: string, outcomes: RunOutcome[], now = new Date()): Promise<string[]> {
-  await ensureDirectory(directory);
-  const written: string[] = [];
+export async function writeReproduceReport(
+  target: ReportTarget,
+  outcomes: RunOutcome[],
+  { now = new Date(), ...options }: { now?: Date } & WriteReportOptions = {},
+): Promise<string[]> {
+  const files: ReportFile[] = [];
   const backendsById = new Map<string, Set<string>>();
   for (const { record } of outcomes) backendsById.set(record.id, (backendsById.get(record.id) ?? new Set()).add(record.backend));
 
@@ -81,19 +87,14 @@ export async function writeReproduceReport(directory: string, outcomes: RunOutco
       const multiBackend = (backendsById.get(record.id)?.size ?? 0) > 1;
       for (const plot of result.plots) {
         const name = plotFileName(outcome, plot, multiBackend);
-        const path = join(directory, name);
-        await writeFileAtomic(path, await renderPlotSvg(plot));
+        files.push({ name, data: await renderPlotSvg(plot) });
         run.plot_files.push(name);
-        written.push(path);
       }
     }
     runs.push(run);
   }
-  const generatedAt = now.toISOString();
-  const jsonPath = join(directory, 'report.json');
-  await writeFileAtomic(jsonPath, `${JSON.stringify({ runs }, null, 2)}\n`);
-  const mdPath = join(directory, 'report.md');
-  await writeFileAtomic(mdPath, markdown(runs, generatedAt));
-  written.push(jsonPath, mdPath);
-  return written;
+  files.push({ name: 'report.json', data: `${JSON.stringify({ runs }, null, 2)}\n` });
+  files.push({ name: 'report.md', data: markdown(runs, now.toISOString()) });
+  await writeReportSet(target, files, options);
+  return files.map((file) => join(target.path, file.name));
 }

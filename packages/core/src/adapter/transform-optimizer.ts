@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { UnbiasedError } from '../errors.js';
 import { disposeReplaced, disposeState, flattenState, stateTensors, unflattenState } from '../transforms/tree.js';
+import { findVariable, registeredVariables } from '../tfjs/variables.js';
 import type { GradientTransformation, NamedTensors, StateLeaf, StateTree, UpdateInfo } from '../transforms/types.js';
+import { finiteFlags, hostLeaves, NonFiniteWatch, selectState, withHostLeaves } from './non-finite-guard.js';
 
 /** Largest integer a numeric state leaf may hold (it is checkpointed as the bits of an int32). */
 const MAX_UINT32 = 2 ** 32 - 1;
 
 function lookupVariable(name: string): tf.Variable {
-  const variable = tf.engine().registeredVariables[name];
+  const variable = findVariable(name);
   if (!variable) {
     throw new UnbiasedError('KEY_MISMATCH', `gradient for "${name}" has no registered tf.Variable of that name`, { field: name });
   }
@@ -27,39 +29,43 @@ function toGradientMap(variableGradients: tf.NamedTensorMap | NamedTensor[]): Na
 
 /**
  * What the adapter does with non-finite (NaN or infinite) gradients:
- * - `error` (default): `step()` throws `NON_FINITE` naming the variables before applying anything; the
- *   synchronous `applyGradients` (used by `model.fit`) checks without a read-back and throws from the next
- *   call, or from `await flush()`.
+ * - `error` (default): a step whose gradients are not all finite is never applied. A device-side guard keeps
+ *   the old parameters and state (selected on the device, no read-back in the step), and every later step is
+ *   a no-op too until the error has been thrown: `UnbiasedError('NON_FINITE')` naming the step and the
+ *   variables, thrown by the next `minimize` / `applyGradients` / `step` / `flush` call once the host knows.
+ *   On cpu and wasm that is always the very next call, even in a synchronous loop (the flag is already
+ *   computed in host memory; reading it is a copy of a few bytes). On webgpu the flag is read asynchronously
+ *   (a synchronous read would stall the GPU): the error comes from the first call after that read resolved,
+ *   so a synchronous loop that never awaits sees it only at `await flush()`; the steps in between were no-ops.
+ *   When it is thrown, parameters, state and `iterations` are those after the last good step, so the caller
+ *   can catch it, fix the data and continue. `step()` checks before applying and throws from that same call.
  * - `skip`: the step is skipped (parameters and state tensors unchanged), on the device, no read-back. Host
  *   counters in the state (step counts) still advance in `applyGradients`; `step()` skips exactly.
- * - `off`: no check (fastest: the check reads every gradient once more).
+ * - `off`: no check and no guard (fastest: the check reads every gradient once more). You get what the
+ *   arithmetic gives: a NaN gradient makes Adam's moments and the parameters NaN; in sign methods (SignSGD,
+ *   Signum, Lion, StoSignSGD) the momentum of that coordinate becomes NaN for good and its sign is 0 on cpu
+ *   and wasm (NaN on some GPUs), so the coordinate silently stops moving.
  */
 export type NonFiniteMode = 'error' | 'skip' | 'off';
 
+/** Options of {@link TransformOptimizer}. */
 export interface TransformOptimizerOptions {
+  /** Non-finite gradient handling (default `'error'`); see {@link NonFiniteMode}. */
   nonFinite?: NonFiniteMode;
 }
 
-function nonFiniteError(variables: string[], step: number): UnbiasedError {
+function nonFiniteError(variables: string[], step: number, lastStep = step): UnbiasedError {
+  const later = lastStep > step ? `; steps ${step + 1} to ${lastStep} were not applied either` : '';
   return new UnbiasedError(
     'NON_FINITE',
-    `non-finite gradient for ${variables.map((v) => `"${v}"`).join(', ')} at step ${step}; pass nonFinite: 'skip' to skip such steps`,
-    { field: variables[0] as string },
+    `non-finite gradient for ${variables.map((v) => `"${v}"`).join(', ')} at step ${step}; nothing of that step was applied` +
+      `${later} (parameters and optimizer state are those after step ${step - 1}); pass nonFinite: 'skip' to skip such steps`,
+    { field: variables[0] ?? '' },
   );
 }
 
-/** `cond ? a : b` over two state trees of the same structure (numbers are taken from `a` when `cond` is 1). */
-function selectState(cond: tf.Tensor, a: StateTree, b: StateTree): StateTree {
-  const out: StateTree = {};
-  for (const key of Object.keys(a)) {
-    const x = a[key] as StateLeaf | StateTree;
-    const y = b[key] as StateLeaf | StateTree;
-    if (x instanceof tf.Tensor) out[key] = tf.where(tf.cast(cond, 'bool'), x, y as tf.Tensor);
-    else if (typeof x === 'number') out[key] = x;
-    else out[key] = selectState(cond, x, y as StateTree);
-  }
-  return out;
-}
+/** How `commit` treats non-finite gradients: not at all, skip the step, or skip and record it (`error`). */
+type Guard = 'none' | 'skip' | 'record';
 
 /**
  * Any {@link GradientTransformation} as a `tf.Optimizer`, usable with tfjs-layers `model.compile({ optimizer })`
@@ -69,8 +75,10 @@ function selectState(cond: tf.Tensor, a: StateTree, b: StateTree): StateTree {
  * step with a different set of variables throws `KEY_MISMATCH` naming them. `getWeights()` returns the
  * iteration count (tfjs convention, first) and every state leaf under a path name such as
  * `0%3Ascale_by_adam/mu/dense_Dense1%2Fkernel`, as new tensors the caller owns; `setWeights()` validates
- * names, shapes and dtypes against the current variables and restores the state exactly, so training
- * continues with identical numbers.
+ * the list (the `iter` entry first, no duplicates), names, shapes and dtypes against the current variables and
+ * the values (finite, integer counters), changes nothing when any check fails, and restores the state exactly,
+ * so training continues with identical numbers. Non-finite gradients: see {@link NonFiniteMode}. No path
+ * (errors included) leaves tensors behind: `tf.memory().numTensors` stays flat across steps.
  */
 export class TransformOptimizer extends tf.Optimizer {
   static get className(): string {
@@ -85,8 +93,7 @@ export class TransformOptimizer extends tf.Optimizer {
   lastInfo: UpdateInfo | undefined;
 
   readonly nonFinite: NonFiniteMode;
-  private pendingCheck: Promise<void> | undefined;
-  private pendingError: UnbiasedError | undefined;
+  private readonly watch = new NonFiniteWatch();
 
   constructor(transform: GradientTransformation, { nonFinite = 'error' }: TransformOptimizerOptions = {}) {
     super();
@@ -124,28 +131,31 @@ export class TransformOptimizer extends tf.Optimizer {
     return state;
   }
 
+  /**
+   * `tf.Optimizer.minimize`, except that a non-finite step already known (see {@link NonFiniteMode}) throws
+   * before `f` runs, and that the gradients and the cost are disposed when applying them throws.
+   */
+  override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    this.throwKnownNonFinite();
+    const { value, grads } = this.computeGradients(f, varList);
+    try {
+      if (varList != null) this.applyGradients(varList.map((v) => ({ name: v.name, tensor: grads[v.name] as tf.Tensor })));
+      else this.applyGradients(grads);
+    } catch (error) {
+      tf.dispose([value, ...Object.values(grads)]);
+      throw error;
+    }
+    tf.dispose(grads);
+    if (returnCost) return value;
+    value.dispose();
+    return null;
+  }
+
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
-    this.throwPendingError();
+    this.throwKnownNonFinite();
     const grads = toGradientMap(variableGradients);
     const names = Object.keys(grads).sort();
-    if (this.nonFinite === 'skip') {
-      this.commit(grads, names, this.finiteFlags(grads, names));
-      return;
-    }
-    if (this.nonFinite === 'error') {
-      // Kept: model.fit calls this inside a tidy that would free the flags before the read completes.
-      const flags = tf.keep(this.finiteFlags(grads, names));
-      const step = this.iterations + 1;
-      // Read asynchronously (no sync read-back): a non-finite gradient fails the next call or flush().
-      this.pendingCheck = flags
-        .data()
-        .then((values) => {
-          const bad = names.filter((_, i) => values[i] === 0);
-          if (bad.length > 0) this.pendingError = nonFiniteError(bad, step);
-        })
-        .finally(() => flags.dispose());
-    }
-    this.commit(grads, names);
+    this.commit(grads, names, this.nonFinite === 'error' ? 'record' : this.nonFinite === 'skip' ? 'skip' : 'none');
   }
 
   /**
@@ -157,10 +167,14 @@ export class TransformOptimizer extends tf.Optimizer {
     await this.flush();
     const grads = toGradientMap(variableGradients);
     const names = Object.keys(grads).sort();
-    if (this.nonFinite !== 'off') {
-      const flags = this.finiteFlags(grads, names);
-      const values = await flags.data();
-      flags.dispose();
+    if (this.nonFinite !== 'off' && names.length > 0) {
+      const flags = tf.tidy(() => finiteFlags(grads, names));
+      let values: tf.TypedArray;
+      try {
+        values = (await flags.data()) as tf.TypedArray;
+      } finally {
+        flags.dispose();
+      }
       const bad = names.filter((_, i) => values[i] === 0);
       if (bad.length > 0) {
         if (this.nonFinite === 'error') throw nonFiniteError(bad, this.iterations + 1);
@@ -168,33 +182,42 @@ export class TransformOptimizer extends tf.Optimizer {
         return this.lastInfo;
       }
     }
-    this.commit(grads, names);
+    this.commit(grads, names, 'none');
     return this.lastInfo ?? { skipped: false };
   }
 
-  /** Waits for the pending non-finite check of the last `applyGradients` and throws its error, if any. */
+  /**
+   * Waits until the non-finite checks of every step so far have been read and throws `NON_FINITE` if one
+   * failed (with `nonFinite: 'error'`; a no-op otherwise). On webgpu this is where a synchronous loop learns it.
+   */
   async flush(): Promise<void> {
-    await this.pendingCheck;
-    this.throwPendingError();
+    await this.watch.settled();
+    this.throwKnownNonFinite();
   }
 
-  private throwPendingError(): void {
-    const error = this.pendingError;
-    if (error) {
-      this.pendingError = undefined;
-      throw error;
-    }
+  /**
+   * Throws the error of a non-finite step the host knows of (on cpu/wasm: reads the device flag, a few bytes)
+   * after rolling the host side back to the last good step: the device side (parameters, state tensors) is
+   * already there, since the guard turned that step and every later one into no-ops.
+   */
+  private throwKnownNonFinite(): void {
+    const report = this.watch.take();
+    if (!report) return;
+    this.watch.clear();
+    if (this.state && report.hostLeavesBefore) this.state = withHostLeaves(this.state, report.hostLeavesBefore);
+    const lastStep = this.iterations;
+    this.iterations_ = report.step - 1;
+    this.lastInfo = undefined;
+    throw nonFiniteError(report.variables, report.step, lastStep);
   }
 
-  /** One flag per variable (sorted), 1 when every element of its gradient is finite. */
-  private finiteFlags(grads: NamedTensors, names: string[]): tf.Tensor {
-    return tf.tidy(() => tf.stack(names.map((n) => tf.cast(tf.all(tf.isFinite(grads[n] as tf.Tensor)), 'float32'))));
-  }
-
-  private commit(grads: NamedTensors, names: string[], finiteFlags?: tf.Tensor): void {
+  private commit(grads: NamedTensors, names: string[], guard: Guard): void {
     const previous = this.ensureState(names);
     const params: NamedTensors = Object.fromEntries(names.map((n) => [n, lookupVariable(n)]));
     const transform = this.transform;
+    const step = this.iterations + 1;
+    const guarded = guard !== 'none' && names.length > 0;
+    const record = guarded && guard === 'record' ? this.watch.current(names) : undefined;
     const result = tf.tidy(() => {
       let newParams: NamedTensors;
       let state: StateTree;
@@ -206,19 +229,30 @@ export class TransformOptimizer extends tf.Optimizer {
         newParams = Object.fromEntries(names.map((n) => [n, tf.add(params[n] as tf.Tensor, r.updates[n] as tf.Tensor)]));
         ({ state, info } = r);
       }
-      if (finiteFlags) {
-        // Device-side skip: keep the old parameters and state unless every gradient is finite.
-        const ok = tf.equal(tf.min(finiteFlags), tf.scalar(1));
-        newParams = Object.fromEntries(names.map((n) => [n, tf.where(ok, newParams[n] as tf.Tensor, params[n] as tf.Tensor)]));
-        state = selectState(ok, state, previous);
+      let nextRecord: tf.Tensor | undefined;
+      if (guarded) {
+        // Device-side guard: keep the old parameters and state unless every gradient is finite (and, with a
+        // record, no earlier step was non-finite). No read-back here.
+        const flags = finiteFlags(grads, names);
+        const allFinite = tf.equal(tf.min(flags), tf.scalar(1, 'int32'));
+        let apply = allFinite;
+        if (record) {
+          const clean = tf.equal(tf.reshape(tf.slice(record, [0], [1]), []), tf.scalar(0, 'int32'));
+          apply = tf.logicalAnd(clean, allFinite);
+          const firstBad = tf.logicalAnd(clean, tf.logicalNot(allFinite));
+          const entry = tf.concat([tf.tensor1d([step], 'int32'), tf.sub(tf.scalar(1, 'int32'), flags)]);
+          nextRecord = tf.where(firstBad, entry, record);
+        }
+        newParams = Object.fromEntries(names.map((n) => [n, tf.where(apply, newParams[n] as tf.Tensor, params[n] as tf.Tensor)]));
+        state = selectState(apply, state, previous);
       }
-      return { params: newParams, state, info: info ?? {} } as unknown as tf.TensorContainer;
-    }) as unknown as { params: NamedTensors; state: StateTree; info: UpdateInfo };
-    finiteFlags?.dispose();
+      return { params: newParams, state, info: info ?? {}, record: nextRecord } as unknown as tf.TensorContainer;
+    }) as unknown as { params: NamedTensors; state: StateTree; info: UpdateInfo; record: tf.Tensor1D | undefined };
     for (const name of names) (params[name] as tf.Variable).assign(result.params[name] as tf.Tensor);
     tf.dispose(Object.values(result.params));
     for (const t of stateTensors(result.state)) tf.keep(t);
     disposeReplaced(previous, result.state);
+    if (result.record) this.watch.advance(result.record, step, hostLeaves(previous));
     this.state = result.state;
     this.lastInfo = Object.keys(result.info).length > 0 ? result.info : undefined;
     this.incrementIterations();
@@ -229,7 +263,13 @@ export class TransformOptimizer extends tf.Optimizer {
     return this.state;
   }
 
+  /**
+   * The checkpoint: `iter` first, then every state leaf by path name (new tensors the caller owns). With
+   * `nonFinite: 'error'` it first waits for the pending checks and throws a non-finite step's error like the
+   * next step would (a checkpoint is then taken of the state after the last good step).
+   */
   override async getWeights(): Promise<NamedTensor[]> {
+    await this.flush();
     const weights: NamedTensor[] = [await this.saveIterations()];
     if (!this.state) return weights;
     for (const { name, leaf } of flattenState(this.state)) {
@@ -247,16 +287,20 @@ export class TransformOptimizer extends tf.Optimizer {
     return weights;
   }
 
+  /**
+   * Restores a checkpoint from {@link getWeights}. Throws, changing nothing, when the list is not one
+   * (`BAD_STATE`: empty, not `iter` first, a duplicate or unknown entry, a missing one), when an entry does not
+   * fit the variables (`SHAPE_MISMATCH`, `DTYPE_MISMATCH`), or when a value is NaN or infinite (`NON_FINITE`
+   * naming the entry). Discards a pending non-finite report: the state it was about is replaced.
+   */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const rest = await this.extractIterations(weightValues);
+    const { iterations, rest } = await readIterations(weightValues);
     if (rest.length === 0) {
-      if (this.state) disposeState(this.state);
-      this.state = undefined;
-      this.variableNames = [];
+      this.replaceState(undefined, [], iterations);
       return;
     }
     // Variable names are the last path segment of per-variable entries; find the registered ones.
-    const registered = tf.engine().registeredVariables;
+    const registered = registeredVariables();
     const names = new Set<string>();
     for (const { name } of rest) {
       const last = decodeURIComponent(name.split('/').pop() as string);
@@ -265,13 +309,19 @@ export class TransformOptimizer extends tf.Optimizer {
     const sortedNames = [...names].sort();
     const params = Object.fromEntries(sortedNames.map((n) => [n, registered[n] as tf.Variable]));
     const template = tf.tidy(() => this.transform.init(params) as unknown as tf.TensorContainer) as unknown as StateTree;
-    const templateLeaves = new Map(flattenState(template).map(({ name, leaf }) => [name, leaf]));
-    const values = new Map<string, StateLeaf>();
     const created: tf.Tensor[] = [];
     try {
+      const templateLeaves = new Map(flattenState(template).map(({ name, leaf }) => [name, leaf]));
+      // Names, shapes and dtypes first (host-only checks), then the values (one read for all tensors).
+      const given = new Map<string, StateLeaf>(rest.map(({ name, tensor }) => [name, typeof templateLeaves.get(name) === 'number' ? 0 : tensor]));
+      unflattenState(template, given);
+      const numbers = await readCounters(rest.filter(({ name }) => typeof templateLeaves.get(name) === 'number'));
+      await checkFinite(rest.filter(({ name }) => templateLeaves.get(name) instanceof tf.Tensor));
+      const values = new Map<string, StateLeaf>();
       for (const { name, tensor } of rest) {
-        if (typeof templateLeaves.get(name) === 'number') {
-          values.set(name, (await tensor.data())[0] as number >>> 0);
+        const counter = numbers.get(name);
+        if (counter !== undefined) {
+          values.set(name, counter);
         } else {
           const copy = tf.keep(tf.clone(tensor));
           created.push(copy);
@@ -279,9 +329,7 @@ export class TransformOptimizer extends tf.Optimizer {
         }
       }
       const restored = unflattenState(template, values);
-      if (this.state) disposeState(this.state);
-      this.state = restored;
-      this.variableNames = sortedNames.length > 0 ? sortedNames : undefined;
+      this.replaceState(restored, sortedNames.length > 0 ? sortedNames : undefined, iterations);
     } catch (error) {
       for (const t of created) t.dispose();
       throw error;
@@ -290,15 +338,93 @@ export class TransformOptimizer extends tf.Optimizer {
     }
   }
 
+  private replaceState(state: StateTree | undefined, variableNames: string[] | undefined, iterations: number): void {
+    if (this.state) disposeState(this.state);
+    this.state = state;
+    this.variableNames = variableNames;
+    this.iterations_ = iterations;
+    this.lastInfo = undefined;
+    this.watch.reset();
+  }
+
   override dispose(): void {
     if (this.state) disposeState(this.state);
     this.state = undefined;
     this.variableNames = [];
+    this.watch.reset();
     super.dispose();
   }
 
   override getConfig(): tf.serialization.ConfigDict {
     return { transform: this.transform.name };
+  }
+}
+
+function badState(message: string, field: string): UnbiasedError {
+  return new UnbiasedError('BAD_STATE', message, { field });
+}
+
+/** The value of a one-element entry as a float64 number (an async read). */
+async function readOne({ name, tensor }: NamedTensor): Promise<number> {
+  if (tensor.size !== 1) {
+    throw badState(`optimizer weight "${decodeURIComponent(name)}" must hold one number; got shape [${tensor.shape}]`, decodeURIComponent(name));
+  }
+  return (await tensor.data())[0] as number;
+}
+
+/** Validates the list's shape and the leading `iter` entry; returns the iteration count and the other entries. */
+async function readIterations(weightValues: NamedTensor[]): Promise<{ iterations: number; rest: NamedTensor[] }> {
+  if (!Array.isArray(weightValues) || weightValues.length === 0) {
+    throw badState('setWeights expects the list getWeights() returns: the "iter" entry first, then the state entries; got an empty list', 'iter');
+  }
+  const seen = new Set<string>();
+  weightValues.forEach((entry, index) => {
+    const name = (entry as Partial<NamedTensor> | undefined)?.name;
+    const tensor = (entry as Partial<NamedTensor> | undefined)?.tensor;
+    if (typeof name !== 'string' || !(tensor instanceof tf.Tensor) || tensor.isDisposed) {
+      throw badState(`optimizer weight #${index} must be { name: string, tensor: tf.Tensor } with a live tensor`, typeof name === 'string' ? name : `#${index}`);
+    }
+    if (seen.has(name)) throw badState(`optimizer weight "${decodeURIComponent(name)}" is given twice`, decodeURIComponent(name));
+    seen.add(name);
+  });
+  const [first, ...rest] = weightValues as [NamedTensor, ...NamedTensor[]];
+  if (first.name !== 'iter') throw badState(`the first optimizer weight must be "iter" (the iteration count); got "${first.name}"`, 'iter');
+  const iterations = await readOne(first);
+  if (!Number.isFinite(iterations)) throw new UnbiasedError('NON_FINITE', `optimizer weight "iter" is ${iterations}`, { field: 'iter' });
+  if (!Number.isInteger(iterations) || iterations < 0) throw badState(`optimizer weight "iter" must be a non-negative integer; got ${iterations}`, 'iter');
+  return { iterations, rest };
+}
+
+/** Host counters (saved as int32 bits of a uint32): finite integers, returned as uint32 by name. */
+async function readCounters(entries: NamedTensor[]): Promise<Map<string, number>> {
+  const values = await Promise.all(entries.map(readOne));
+  const out = new Map<string, number>();
+  entries.forEach(({ name }, i) => {
+    const value = values[i] as number;
+    const field = decodeURIComponent(name);
+    if (!Number.isFinite(value)) throw new UnbiasedError('NON_FINITE', `optimizer weight "${field}" is ${value}`, { field });
+    if (!Number.isInteger(value) || value < -(2 ** 31) || value > MAX_UINT32) {
+      throw badState(`optimizer weight "${field}" must be an integer counter (int32 bits of a uint32); got ${value}`, field);
+    }
+    out.set(name, value >>> 0);
+  });
+  return out;
+}
+
+/** Throws `NON_FINITE` naming the first floating-point entry with a NaN or an infinity (one read for all). */
+async function checkFinite(entries: NamedTensor[]): Promise<void> {
+  const floats = entries.filter(({ tensor }) => tensor.dtype === 'float32');
+  if (floats.length === 0) return;
+  const flags = tf.tidy(() => tf.stack(floats.map(({ tensor }) => tf.cast(tf.all(tf.isFinite(tensor)), 'int32'))));
+  let values: tf.TypedArray;
+  try {
+    values = (await flags.data()) as tf.TypedArray;
+  } finally {
+    flags.dispose();
+  }
+  const bad = floats.filter((_, i) => values[i] === 0).map(({ name }) => decodeURIComponent(name));
+  if (bad.length > 0) {
+    throw new UnbiasedError('NON_FINITE', `optimizer weight ${bad.map((n) => `"${n}"`).join(', ')} holds NaN or Infinity`, { field: bad[0] as string });
   }
 }
 

@@ -2,7 +2,8 @@
  * `@unbiased/core/kernels`: what a package of the family needs to write its own custom tfjs kernels the way
  * core's are written — the structural types of the tfjs 4.22 backend internals those kernels touch (NOT
  * public tfjs API; re-check them when upgrading tfjs), lazy idempotent registration for cpu, wasm and
- * webgpu, and the flat WebGPU program shape.
+ * webgpu ({@link defineCustomKernel}), the flat WebGPU program shape, and the loader of hand-written WebAssembly
+ * SIMD modules bound to the tfjs wasm backend's memory.
  */
 export type {
   CpuBackendInternals,
@@ -13,3 +14,5 @@ export type {
 } from './backend-internals.js';
 export { checkKernelBackend, KERNEL_BACKENDS, type KernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
 export { type FlatProgramOptions, flatProgram, WORKGROUP_SIZE } from './webgpu-program.js';
+export { type CustomKernel, defineCustomKernel } from './custom-kernel.js';
+export { type LoadedSimdModule, simdModuleLoader, type WasmKernelPath, wasmBackendMemory } from './wasm/simd-module.js';

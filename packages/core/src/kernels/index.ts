@@ -15,16 +15,3 @@ export {
   type AdamMomentsResult,
 } from './adam-moments.js';
 export type { WasmKernelPath } from './wasm/simd-module.js';
-export {
-  SIGN_MOMENTUM_ALIGN,
-  SIGN_MOMENTUM_KERNEL,
-  describeSignMomentumWasm,
-  fusedSignMomentum,
-  registerSignMomentumKernels,
-  signMomentumBytesPerParameter,
-  type FusedSignMomentumOptions,
-  type SignMomentumBytes,
-  type SignMomentumKind,
-  type SignMomentumState,
-  type SignMomentumStateDtype,
-} from './sign-momentum.js';

@@ -1,16 +1,106 @@
 import { UnbiasedError } from '../errors.js';
+import type { ScalarOrSchedule } from '../transforms/schedules.js';
 import type { GradientTransformation } from '../transforms/types.js';
 import type { Experiment } from './experiment.js';
 
-/** A registered optimizer: a factory from options to a gradient transformation. */
-export interface OptimizerEntry<O = Record<string, unknown>> {
+/** Float64 state of one variable in a reference step: named arrays (moments, envelopes) and numbers. */
+export type ReferenceState = Record<string, Float64Array | number>;
+
+/** What a reference step knows besides its arrays: the resolved options and the variable. */
+export interface ReferenceContext<O> {
+  /** The entry's `defaults`, then the variant's options, then the caller's overrides. */
+  options: O;
+  /** Variable name (a stochastic optimizer folds it into its noise key). */
+  name: string;
+  /** Shape of the variable (row-major; `p`, `g` and state arrays have `size` elements). */
+  shape: readonly number[];
+}
+
+/**
+ * A float64 reference step of an optimizer, written from the paper's equations (not by calling the
+ * implementation) and used by the conformance table: per variable, `init` allocates the state of a variable
+ * of `shape`; `step` advances it by one step at the 1-based step count `t`, updating `p` and `state` in place
+ * (`g` is read only). Hyperparameters come from `context.options` (use {@link constantHyperparameter}).
+ */
+export interface OptimizerReference<O, S extends ReferenceState = ReferenceState> {
+  /** The paper and equation transcribed, e.g. `Chen et al. 2023, "Symbolic Discovery of Optimization Algorithms", Program 1`. */
+  source: string;
+  init(shape: readonly number[], context: ReferenceContext<O>): S;
+  step(p: Float64Array, g: Float64Array, state: S, t: number, context: ReferenceContext<O>): void;
+}
+
+/** How far a float32 implementation may sit from the float64 reference: `|got - expected| <= abs + rel * |expected|`. */
+export interface ReferenceTolerance {
+  rel: number;
+  abs: number;
+}
+
+/** One more configuration the conformance table runs besides the defaults, e.g. `{ options: { impl: 'fused' } }`. */
+export interface OptimizerVariant<O> {
+  /** Short label for test names and perf cases; default: the options as `key=value`. */
+  label?: string;
+  options: Partial<O>;
+  /** Tolerance against the float64 reference; default by state dtype (see `@unbiased/conformance`). Say why if you set it. */
+  tolerance?: ReferenceTolerance;
+}
+
+/** Options that `create` must reject, with the field its `UnbiasedError` names. */
+export interface InvalidOptionsExample<O> {
+  options: Partial<Record<keyof O, unknown>>;
+  field: string;
+}
+
+/** A registered optimizer: a factory from options to a gradient transformation, with its float64 reference. */
+export interface OptimizerEntry<O extends object = Record<string, unknown>> {
   /** Stable id, e.g. `adamw`, `stosignsgd`. */
   name: string;
   packageName: string;
   description: string;
-  /** Default options, shown by `unbiased list` and used by the conformance suite. */
+  /** Default options, shown by `unbiased list` and used by the conformance table and `unbiased perf optimizers`. */
   defaults: O;
   create(options?: Partial<O>): GradientTransformation;
+  /** The float64 reference step the conformance table compares every configuration against. */
+  reference: OptimizerReference<O>;
+  /** Further configurations the conformance table tests and `unbiased perf optimizers` measures (fused paths, state dtypes). */
+  variants?: readonly OptimizerVariant<O>[];
+  /** Options `create` must reject (beyond the generic ones the table tries: negative or NaN `learningRate`). */
+  invalid?: readonly InvalidOptionsExample<O>[];
+}
+
+/** Options as the type-erased registry sees them. */
+export type AnyOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * An optimizer entry as listed by the registry: options are type-erased to {@link AnyOptions}. `create` and the
+ * reference receive whatever options the caller passes; the entry's own code validates them (typed errors).
+ */
+export interface RegisteredOptimizer {
+  name: string;
+  packageName: string;
+  description: string;
+  defaults: AnyOptions;
+  create(options?: AnyOptions): GradientTransformation;
+  reference: OptimizerReference<AnyOptions>;
+  variants: readonly OptimizerVariant<AnyOptions>[];
+  invalid: readonly InvalidOptionsExample<AnyOptions>[];
+}
+
+/**
+ * A hyperparameter a reference step needs as a number: returns `value` if it is a finite number, and throws
+ * `UnbiasedError('INVALID_ARGUMENT')` naming `field` for a schedule or anything else (reference steps take constants).
+ */
+export function constantHyperparameter(field: string, value: ScalarOrSchedule | undefined | unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new UnbiasedError('INVALID_ARGUMENT', `the float64 reference needs ${field} as a finite number; got ${typeof value === 'function' ? 'a schedule' : String(value)}`, {
+      field,
+    });
+  }
+  return value;
+}
+
+/** Number of elements of a variable of `shape` (1 for a scalar), for reference `init`s. */
+export function referenceSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
 }
 
 /** Context of a performance suite run. */
@@ -55,7 +145,7 @@ export interface PerfSuite {
 }
 
 interface Registry {
-  optimizers: Map<string, OptimizerEntry<any>>;
+  optimizers: Map<string, { source: object; entry: RegisteredOptimizer; packageName: string }>;
   experiments: Map<string, Experiment>;
   perfSuites: Map<string, PerfSuite>;
 }
@@ -97,9 +187,36 @@ function get<T>(kind: string, map: Map<string, T>, id: string): T {
   return entry;
 }
 
-/** Registers an optimizer factory (idempotent for the same entry object). */
-export function registerOptimizer<O>(entry: OptimizerEntry<O>): void {
-  add('optimizer', registry().optimizers, entry.name, entry as OptimizerEntry<any>);
+/**
+ * Registers an optimizer (idempotent for the same entry object). Throws `DUPLICATE_REGISTRATION` when another
+ * package registered the name, and `INVALID_ARGUMENT` for an entry without a float64 reference.
+ */
+export function registerOptimizer<O extends object>(entry: OptimizerEntry<O>): void {
+  if (typeof entry.reference?.step !== 'function' || typeof entry.reference.init !== 'function') {
+    throw new UnbiasedError('INVALID_ARGUMENT', `optimizer "${entry.name}" (${entry.packageName}) needs a float64 reference { source, init, step }`, {
+      field: 'reference',
+    });
+  }
+  const map = registry().optimizers;
+  const existing = map.get(entry.name);
+  if (existing?.source === entry) return;
+  const erased = { source: entry, entry: erase(entry), packageName: entry.packageName };
+  add('optimizer', map, entry.name, erased);
+}
+
+// The one place options are type-erased: an entry's own code validates whatever options reach it.
+function erase<O extends object>(entry: OptimizerEntry<O>): RegisteredOptimizer {
+  const typed = entry as unknown as OptimizerEntry<AnyOptions>;
+  return {
+    name: typed.name,
+    packageName: typed.packageName,
+    description: typed.description,
+    defaults: typed.defaults,
+    create: (options) => typed.create(options),
+    reference: typed.reference,
+    variants: typed.variants ?? [],
+    invalid: typed.invalid ?? [],
+  };
 }
 
 /** Registers an experiment (idempotent for the same object). */
@@ -112,21 +229,24 @@ export function registerPerfSuite(suite: PerfSuite): void {
   add('perf suite', registry().perfSuites, suite.id, suite);
 }
 
-export function getOptimizer(name: string): OptimizerEntry<any> {
-  return get('optimizer', registry().optimizers, name);
+/** The registered optimizer `name`; `NOT_REGISTERED` (listing the registered names) if there is none. */
+export function getOptimizer(name: string): RegisteredOptimizer {
+  return get('optimizer', registry().optimizers, name).entry;
 }
 
+/** The registered experiment `id`; `NOT_REGISTERED` if there is none. */
 export function getExperiment(id: string): Experiment {
   return get('experiment', registry().experiments, id);
 }
 
+/** The registered perf suite `id`; `NOT_REGISTERED` if there is none. */
 export function getPerfSuite(id: string): PerfSuite {
   return get('perf suite', registry().perfSuites, id);
 }
 
 /** Registered optimizers sorted by name. */
-export function listOptimizers(): OptimizerEntry<any>[] {
-  return [...registry().optimizers.values()].sort((a, b) => a.name.localeCompare(b.name));
+export function listOptimizers(): RegisteredOptimizer[] {
+  return [...registry().optimizers.values()].map((r) => r.entry).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Registered experiments sorted by id. */

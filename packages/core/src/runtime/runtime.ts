@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '../errors.js';
-import { ensureGradients } from './gradients.js';
+import { isBackendInitialised } from '../tfjs/kernels.js';
+import { ensureGradients } from '../tfjs/gradients.js';
 import { type DawnOptions, type DawnSetup, setupDawn } from './webgpu-node.js';
 
 /** The backends the project supports. */
@@ -55,7 +56,7 @@ async function importBackend(name: BackendName, options: UseBackendOptions): Pro
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       const paths = await resolveWasmPaths(options.wasmPaths);
       // setWasmPaths throws once the backend has initialised; only the first call can set it.
-      if (paths !== undefined && !tf.engine().registry.wasm) {
+      if (paths !== undefined && !isBackendInitialised('wasm')) {
         wasm.setWasmPaths(paths as string);
       }
     } else {

@@ -4,7 +4,7 @@ import { hashUniform } from '../kernels/hash-uniform.js';
 import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
 import { Rng } from '../rng/rng.js';
 import { chain } from '../transforms/combine.js';
-import { exactSign } from '../transforms/elementwise.js';
+import { exactSign } from '../tfjs/exact-sign.js';
 import { checkSameVariables, mapNamed } from '../transforms/tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from '../transforms/types.js';
 
@@ -42,7 +42,7 @@ export interface SignConversionOptions {
    * format (e4m3 with per-tensor amax scaling, bf16 without) before it is stored and before the sign uses it.
    * Rounding to nearest can leave S up to half a step below |u| (relative 2^-4 for e4m3, 2^-8 for bf16); there
    * the sign is deterministic, a bias of at most that size. This reference path simulates the format in float32
-   * tensors (see `quantize/`); fused kernels store bf16 packed. `float32` runs exactly the unrounded code path.
+   * tensors (see `quantize/`); a fused fast path keeps this same layout. `float32` runs exactly the unrounded code path.
    */
   stateDtype?: StateDtype;
 }
@@ -156,6 +156,6 @@ function shapesOf(keys: NamedTensors, like: NamedTensors): Record<string, { shap
  * ```
  * With `sign: 'deterministic'` (or `noiseScale: 0`) this gives SignSGD, Signum, sign-Adam.
  */
-export function toSignBased(inner: GradientTransformation<any>, options: SignConversionOptions = {}): GradientTransformation<StateTree> {
+export function toSignBased(inner: GradientTransformation, options: SignConversionOptions = {}): GradientTransformation<StateTree> {
   return chain(inner, signConversion(options));
 }

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { UnbiasedError } from '../errors.js';
 import type { GradientTransformation, NamedTensors, StateTree, UpdateInfo } from './types.js';
 
 /** A transform that returns its input unchanged (as clones, so callers may dispose updates freely). */
@@ -20,7 +21,7 @@ function stageKey(index: number, name: string): string {
  * gradients never. Returns the last updates and the merged info.
  */
 function runStages(
-  stages: readonly GradientTransformation<any>[],
+  stages: readonly GradientTransformation[],
   grads: NamedTensors,
   state: StateTree,
   params: NamedTensors | undefined,
@@ -52,7 +53,7 @@ function runStages(
  * const adam = chain(scaleByAdam(), scaleByLearningRate(1e-3));
  * ```
  */
-export function chain(...transforms: GradientTransformation<any>[]): GradientTransformation<StateTree> {
+export function chain(...transforms: GradientTransformation[]): GradientTransformation<StateTree> {
   const chained: GradientTransformation<StateTree> = {
     name: 'chain',
     init(params) {
@@ -69,21 +70,26 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
     },
   };
   // Fusion: when the last stage only scales by a host scalar (the learning rate), optionally preceded by a
-  // decoupled weight decay, and the stage before can apply a scaled step in one pass (fused Adam), the whole
-  // step needs no separate Mul and Add (and no decay Mul and Add) per variable.
+  // decoupled weight decay, and the stage before can apply a scaled step in one pass (fused Adam; a fused
+  // sign stage that also runs the momentum stages it names in `fusesPrevious`), the whole step needs no
+  // separate Mul and Add (and no decay Mul and Add) per variable. The state tree stays `update`'s.
   const n = transforms.length;
   const last = transforms[n - 1];
   const decayStage = transforms[n - 2]?.decoupledDecay ? transforms[n - 2] : undefined;
   const fusedIndex = decayStage ? n - 3 : n - 2;
   const fusable = transforms[fusedIndex];
-  if (last?.scaleFactor && fusable?.applyScaled && fusedIndex >= 0) {
+  const absorbed = fusable?.fusesPrevious ?? [];
+  const firstFused = fusedIndex - absorbed.length;
+  const absorbedInPlace = firstFused >= 0 && absorbed.every((t, j) => transforms[firstFused + j] === t);
+  if (last?.scaleFactor && fusable?.applyScaled && fusedIndex >= 0 && absorbedInPlace) {
     const scaleFactor = last.scaleFactor.bind(last);
     const applyScaled = fusable.applyScaled.bind(fusable);
     const decoupledDecay = decayStage?.decoupledDecay?.bind(decayStage);
+    const absorbedKeys = absorbed.map((t, j) => stageKey(firstFused + j, t.name));
     chained.applyStep = (grads, state, params) => {
       const next: StateTree = {};
-      // The stages before the fused one run as in `update`.
-      const { updates: current, original, ...rest } = runStages(transforms.slice(0, fusedIndex), grads, state, params, next);
+      // The stages before the fused ones run as in `update`.
+      const { updates: current, original, ...rest } = runStages(transforms.slice(0, firstFused), grads, state, params, next);
       let info = rest.info;
       let weightDecay: Record<string, number> | undefined;
       if (decayStage && decoupledDecay) {
@@ -95,10 +101,28 @@ export function chain(...transforms: GradientTransformation<any>[]): GradientTra
       const lastKey = stageKey(n - 1, last.name);
       const fusedKey = stageKey(fusedIndex, fusable.name);
       const { scale, state: lastState } = scaleFactor(state[lastKey] as StateTree, current, params);
-      const result = applyScaled(current, state[fusedKey] as StateTree, params, scale, weightDecay);
+      const result =
+        absorbedKeys.length === 0
+          ? applyScaled(current, state[fusedKey] as StateTree, params, scale, weightDecay)
+          : applyScaled(
+              current,
+              state[fusedKey] as StateTree,
+              params,
+              scale,
+              weightDecay,
+              absorbedKeys.map((key) => state[key] as StateTree),
+            );
       for (const u of Object.values(current)) if (!original.has(u)) u.dispose();
       next[fusedKey] = result.state;
       next[lastKey] = lastState;
+      if (absorbedKeys.length > 0 && result.previous?.length !== absorbedKeys.length) {
+        throw new UnbiasedError('BAD_STATE', `${fusable.name}.applyScaled must return the new states of ${absorbedKeys.join(', ')} as "previous"`, {
+          field: fusedKey,
+        });
+      }
+      absorbedKeys.forEach((key, j) => {
+        next[key] = result.previous?.[j] as StateTree;
+      });
       if (result.info) info = { ...info, ...result.info };
       // Stage order in the state tree as in `update`.
       const ordered: StateTree = {};

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkHyperparameter, UnbiasedError } from '../errors.js';
+import { checkHyperparameter, checkPositive, checkScalarOrSchedule, UnbiasedError } from '../errors.js';
+import { exactSign } from '../tfjs/exact-sign.js';
 import type { ScalarOrSchedule } from './schedules.js';
 import { checkSameVariables, mapNamed } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
@@ -23,17 +24,9 @@ export function scale(factor: number): GradientTransformation<StateTree> {
 }
 
 /**
- * `sign(x)` in {-1, 0, +1} for every finite x, on every backend. tfjs-backend-wasm 4.22's Sign kernel returns 0
- * for |x| < 2^-23 (it compares with FLT_EPSILON), which would freeze coordinates with tiny momentum in sign
- * methods; on wasm this is built from comparisons instead (`(x > 0) - (x < 0)`; NaN maps to 0 there). Must be
- * called inside a tidy.
+ * `sign(u)` elementwise, with sign(0) = 0 (optax `scale_by_sign`), exact on every backend (`exactSign` of
+ * `@unbiased/core/tfjs`). The core of SignSGD and Signum.
  */
-export function exactSign(x: tf.Tensor): tf.Tensor {
-  if (tf.getBackend() !== 'wasm') return tf.sign(x);
-  return tf.sub(tf.cast(tf.greater(x, 0), x.dtype), tf.cast(tf.less(x, 0), x.dtype));
-}
-
-/** `sign(u)` elementwise, with sign(0) = 0 (optax `scale_by_sign`). The core of SignSGD and Signum. */
 export function scaleBySign(): GradientTransformation<StateTree> {
   return stateless('scale_by_sign', (u) => exactSign(u));
 }
@@ -63,7 +56,7 @@ export function scaleByLearningRate(
   learningRate: ScalarOrSchedule,
   { flipSign = true }: { flipSign?: boolean } = {},
 ): GradientTransformation<CountState> {
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
+  checkScalarOrSchedule('learningRate', learningRate, { min: 0 });
   const scaleFactor = (state: CountState, grads: NamedTensors, params?: NamedTensors) => {
     if (params) checkSameVariables('gradients', grads, 'parameters', params);
     const lr = evaluateSchedule('learningRate', learningRate, state.count);
@@ -115,7 +108,10 @@ export function addDecayedWeights(
   weightDecay: ScalarOrSchedule,
   { mask }: { mask?: VariableMask } = {},
 ): GradientTransformation<CountState> {
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
+  checkScalarOrSchedule('weightDecay', weightDecay, { min: 0 });
+  if (mask !== undefined && (mask === null || (typeof mask !== 'function' && typeof mask !== 'object'))) {
+    throw new UnbiasedError('INVALID_ARGUMENT', `mask must be a name -> boolean map or a predicate; got ${String(mask)}`, { field: 'mask' });
+  }
   const decoupledDecay = (state: CountState, grads: NamedTensors, params?: NamedTensors) => {
     if (!params) {
       throw new UnbiasedError('INVALID_ARGUMENT', 'addDecayedWeights needs the parameters: pass params to update()', { field: 'params' });
@@ -149,7 +145,7 @@ export function addDecayedWeights(
  * are added in sorted-name order, so the result does not depend on the order of the keys. No device read-back.
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<StateTree> {
-  checkHyperparameter('maxNorm', maxNorm, { min: 0, minInclusive: false });
+  checkPositive('maxNorm', maxNorm);
   return {
     name: 'clip_by_global_norm',
     init: () => ({}),

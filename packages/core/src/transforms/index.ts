@@ -6,3 +6,4 @@ export * from './elementwise.js';
 export * from './moments.js';
 export * from './apply.js';
 export * from './lion.js';
+export * from './rss.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkHyperparameter } from '../errors.js';
+import { checkDecay } from '../errors.js';
 import { checkSameVariables, mapNamed, zerosLikeAll } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
 
@@ -27,8 +27,8 @@ export interface LionDirectionState extends StateTree {
  * it for Lion, or `signConversion` for its stochastic-sign counterpart.
  */
 export function lionDirection({ b1 = 0.9, b2 = 0.99 }: LionDirectionOptions = {}): GradientTransformation<LionDirectionState> {
-  checkHyperparameter('b1', b1, { min: 0, max: 1, maxInclusive: false });
-  checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
+  checkDecay('b1', b1);
+  checkDecay('b2', b2);
   return {
     name: 'lion_direction',
     init: (params) => ({ m: zerosLikeAll(params) }),

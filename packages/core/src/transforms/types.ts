@@ -53,7 +53,22 @@ export interface GradientTransformation<S extends StateTree = StateTree> {
    * `p + f32(f32(u + f32(p * wd)) * scale)`) and the new state. Must agree with `update` then
    * that Mul and Add (fused Adam implements it with one kernel per variable).
    */
-  applyScaled?(grads: NamedTensors, state: S, params: NamedTensors, scale: number, weightDecay?: Record<string, number>): StepResult<S>;
+  applyScaled?(
+    grads: NamedTensors,
+    state: S,
+    params: NamedTensors,
+    scale: number,
+    weightDecay?: Record<string, number>,
+    previous?: StateTree[],
+  ): ScaledStepResult<S>;
+  /**
+   * Optional, with `applyScaled`: the transforms whose work `applyScaled` also does, in chain order (e.g. the
+   * momentum `ema` before a sign stage, so that one kernel pass reads g, m, S and p and writes m', S', p').
+   * `chain` fuses only when exactly these transform objects (by identity) directly precede this one; it then
+   * passes `applyScaled` the gradients they would receive, their states as `previous`, and stores the
+   * result's `previous` as their new states, so the state tree is the same as `update`'s.
+   */
+  readonly fusesPrevious?: readonly GradientTransformation<StateTree>[];
   /**
    * Optional, for transforms that add decoupled weight decay `u + wd * p` (`addDecayedWeights`): the factor
    * `wd` of each variable this step (0 = not decayed) and the next state. Lets `chain` fold the decay into a
@@ -72,4 +87,9 @@ export interface StepResult<S extends StateTree = StateTree> {
   params: NamedTensors;
   state: S;
   info?: UpdateInfo;
+}
+
+/** The result of {@link GradientTransformation.applyScaled}: with `fusesPrevious`, also those stages' new states. */
+export interface ScaledStepResult<S extends StateTree = StateTree> extends StepResult<S> {
+  previous?: StateTree[];
 }

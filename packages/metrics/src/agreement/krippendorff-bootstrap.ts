@@ -77,7 +77,7 @@ export function krippendorffAlphaBootstrap(data: AlphaData, options: Krippendorf
   }
   const replicates = checkNumberOption('replicates', opts.replicates, 1000, { min: 1 });
   if (!Number.isInteger(replicates)) invalidArgument('replicates', `replicates must be an integer >= 1; got ${replicates}`);
-  const confidence = checkNumberOption('confidence', opts.confidence, 0.95, { min: 0, max: 1, maxExclusive: true });
+  const confidence = checkNumberOption('confidence', opts.confidence, 0.95, { min: 0, max: 1, maxInclusive: false });
   if (confidence === 0) invalidArgument('confidence', 'confidence must be in (0, 1); got 0');
   const field = dataField(data);
 

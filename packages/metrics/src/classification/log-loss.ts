@@ -29,7 +29,7 @@ export function logLoss(probabilities: ArrayLike<number>, labels: ArrayLike<numb
   checkNonEmpty('probabilities', n, 'the mean log loss of no samples is undefined');
   checkProbabilities('probabilities', probabilities);
   checkBinaryLabels('labels', labels);
-  const eps = checkNumberOption('eps', checkOptions(options).eps, 1e-15, { min: 0, max: 0.5, maxExclusive: true });
+  const eps = checkNumberOption('eps', checkOptions(options).eps, 1e-15, { min: 0, max: 0.5, maxInclusive: false });
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const p = Math.min(Math.max(probabilities[i] as number, eps), 1 - eps);

@@ -38,7 +38,7 @@ export function parseSaitoOptions(scores: ArrayLike<number>, relevance: ArrayLik
 
 /** Validates a `smoothing` option `s` in [0, 1): relevance becomes `s + (1 - s) * rel`. */
 export function checkSmoothing(value: unknown): number {
-  return checkNumberOption('smoothing', value, 0, { min: 0, max: 1, maxExclusive: true });
+  return checkNumberOption('smoothing', value, 0, { min: 0, max: 1, maxInclusive: false });
 }
 
 /** Validates a `normalise` flag (default true). */

@@ -1,14 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import {
   addDecayedWeights,
-  checkHyperparameter,
   chain,
   type GradientTransformation,
-  type Impl,
   type ScalarOrSchedule,
+  type ScaleByAdamOptions,
   scaleByAdam,
   scaleByLearningRate,
-  UnbiasedError,
   type VariableMask,
 } from '@unbiased/core';
 
@@ -22,22 +20,17 @@ export const decayMatricesOnly = (_name: string, param: tf.Tensor): boolean => p
 /** A mask that decays every variable (the PyTorch `AdamW` and optax `adamw` default). */
 export const decayAll = (): boolean => true;
 
-/** Options of {@link adamw}. The defaults of b1, b2, eps and weightDecay are PyTorch `torch.optim.AdamW`'s. */
-export interface AdamWOptions {
+/**
+ * Options of {@link adamw}: Adam's `b1`, `b2`, `eps` and `impl` as core's `scaleByAdam` documents them (defaults
+ * 0.9, 0.999, 1e-8 from Kingma & Ba 2015, as PyTorch `torch.optim.AdamW`; `impl` default `fused`), plus these.
+ */
+export interface AdamWOptions extends Pick<ScaleByAdamOptions, 'b1' | 'b2' | 'eps' | 'impl'> {
   /** Step size `lr` (a number >= 0 or a schedule of the step count). */
   learningRate: ScalarOrSchedule;
-  /** First-moment decay in [0, 1). Default 0.9 (Kingma & Ba 2015). */
-  b1?: number;
-  /** Second-moment decay in [0, 1). Default 0.999 (Kingma & Ba 2015). */
-  b2?: number;
-  /** Added to the root of the second moment. Default 1e-8 (Kingma & Ba 2015). */
-  eps?: number;
   /** Decoupled weight decay `wd >= 0` (a number or schedule). Default 0.01 (PyTorch `AdamW`). */
   weightDecay?: ScalarOrSchedule;
   /** Which variables are decayed: a name -> boolean map or a predicate. Default {@link decayMatricesOnly}. */
   mask?: VariableMask;
-  /** `fused` (default, as core's `scaleByAdam`): one moments kernel per variable; `reference`: plain tfjs ops. */
-  impl?: Impl;
 }
 
 /**
@@ -59,13 +52,5 @@ export function adamw({
   mask = decayMatricesOnly,
   impl = 'fused',
 }: AdamWOptions): GradientTransformation {
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  checkHyperparameter('b1', b1, { min: 0, max: 1, maxInclusive: false });
-  checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
-  checkHyperparameter('eps', eps, { min: 0 });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
-  if (mask === null || (typeof mask !== 'function' && typeof mask !== 'object')) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `mask must be a name -> boolean map or a predicate; got ${String(mask)}`, { field: 'mask' });
-  }
   return chain(scaleByAdam({ b1, b2, eps, impl }), addDecayedWeights(weightDecay, { mask }), scaleByLearningRate(learningRate));
 }

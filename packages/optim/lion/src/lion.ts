@@ -1,5 +1,5 @@
-import { addDecayedWeights, chain, checkHyperparameter, fusedSignMomentum, type GradientTransformation, lionDirection, type ScalarOrSchedule, scaleByLearningRate, scaleBySign, UnbiasedError } from '@unbiased/core';
-import { checkLionImpl, type LionImpl } from './fused.js';
+import { addDecayedWeights, chain, checkDecay, type GradientTransformation, type Impl, type ScalarOrSchedule, scaleByLearningRate } from '@unbiased/core';
+import { signMomentumStages } from '@unbiased/optim-sign-kernels';
 
 /** Options of {@link lion}. Defaults: b1, b2 from the Lion paper; weightDecay 0 as lion-pytorch and optax. */
 export interface LionOptions {
@@ -12,12 +12,12 @@ export interface LionOptions {
   /** Decoupled weight decay `wd >= 0`, applied outside the sign as `-lr * wd * p`. Default 0. */
   weightDecay?: ScalarOrSchedule;
   /**
-   * `reference` (default): the chain of core transforms below. `fused`: core's `fusedSignMomentum({ kind: 'lion' })`,
-   * one kernel pass per step (read p, g, m; write p, m); the same numbers (bit for bit on cpu; on wasm except where
-   * |c| is nonzero but below 2^-23, which tfjs-backend-wasm's Sign zeroes in the reference path; on webgpu within
-   * a few float32 roundings). Needs a constant `weightDecay`.
+   * `reference` (default): the chain of core transforms below. `fused`: the same chain, whose `applyStep` (what
+   * `TransformOptimizer` runs) is one kernel call per step (read p, g, m; write p, m; `@unbiased/optim-sign-kernels`).
+   * Same state tree, so checkpoints move between the two; the same numbers (bit for bit on cpu and wasm; on webgpu
+   * within a few float32 roundings).
    */
-  impl?: LionImpl;
+  impl?: Impl;
 }
 
 /**
@@ -30,15 +30,8 @@ export interface LionOptions {
  * `chain(lionDirection({ b1, b2 }), scaleBySign(), addDecayedWeights(wd), scaleByLearningRate(lr))`.
  */
 export function lion({ learningRate, b1 = 0.9, b2 = 0.99, weightDecay = 0, impl = 'reference' }: LionOptions): GradientTransformation {
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  checkHyperparameter('b1', b1, { min: 0, max: 1, maxInclusive: false });
-  checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
-  if (checkLionImpl(impl) === 'fused') {
-    if (typeof weightDecay !== 'number') {
-      throw new UnbiasedError('INVALID_HYPERPARAMETER', "impl 'fused' needs a constant weightDecay (a number), not a schedule", { field: 'weightDecay' });
-    }
-    return fusedSignMomentum({ kind: 'lion', learningRate, beta1: b1, beta2: b2, weightDecay });
-  }
-  return chain(lionDirection({ b1, b2 }), scaleBySign(), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
+  checkDecay('b1', b1);
+  checkDecay('b2', b2);
+  const stages = signMomentumStages({ momentum: { kind: 'lion', b1, b2 }, impl });
+  return chain(...stages, addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

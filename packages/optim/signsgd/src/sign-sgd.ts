@@ -1,4 +1,4 @@
-import { addDecayedWeights, checkHyperparameter, chain, type GradientTransformation, type ScalarOrSchedule, scaleByLearningRate, scaleBySign } from '@unbiased/core';
+import { addDecayedWeights, chain, type GradientTransformation, type ScalarOrSchedule, scaleByLearningRate, scaleBySign } from '@unbiased/core';
 
 /** Options of {@link signSGD}. */
 export interface SignSGDOptions {
@@ -17,7 +17,5 @@ export interface SignSGDOptions {
  * `chain(scaleBySign(), addDecayedWeights(wd), scaleByLearningRate(lr))`.
  */
 export function signSGD({ learningRate, weightDecay = 0 }: SignSGDOptions): GradientTransformation {
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
   return chain(scaleBySign(), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

@@ -1,15 +1,5 @@
-import {
-  addDecayedWeights,
-  checkHyperparameter,
-  chain,
-  ema,
-  fusedSignMomentum,
-  type GradientTransformation,
-  type ScalarOrSchedule,
-  scaleByLearningRate,
-  scaleBySign,
-} from '@unbiased/core';
-import { checkSignImpl, constantWeightDecay, type SignImpl } from './fused.js';
+import { addDecayedWeights, chain, checkDecay, type GradientTransformation, type Impl, type ScalarOrSchedule, scaleByLearningRate } from '@unbiased/core';
+import { signMomentumStages } from '@unbiased/optim-sign-kernels';
 
 /** Options of {@link signum}. */
 export interface SignumOptions {
@@ -20,12 +10,12 @@ export interface SignumOptions {
   /** Decoupled weight decay `wd >= 0`, applied outside the sign as `-lr * wd * p`. Default 0. */
   weightDecay?: ScalarOrSchedule;
   /**
-   * `reference` (default): the chain of core transforms below. `fused`: core's `fusedSignMomentum({ kind: 'signum' })`,
-   * one kernel pass per step (read p, g, m; write p, m); the same numbers (bit for bit on cpu; on wasm except where
-   * |m| is nonzero but below 2^-23, which tfjs-backend-wasm's Sign zeroes in the reference path; on webgpu within
-   * a few float32 roundings). Needs a constant `weightDecay`.
+   * `reference` (default): the chain of core transforms below. `fused`: the same chain, whose `applyStep` (what
+   * `TransformOptimizer` runs) is one kernel call per step (read p, g, m; write p, m; `@unbiased/optim-sign-kernels`).
+   * Same state tree, so checkpoints move between the two; the same numbers (bit for bit on cpu and wasm; on webgpu
+   * within a few float32 roundings).
    */
-  impl?: SignImpl;
+  impl?: Impl;
 }
 
 /**
@@ -39,11 +29,7 @@ export interface SignumOptions {
  * The momentum is not debiased: a positive factor does not change the sign.
  */
 export function signum({ learningRate, beta = 0.9, weightDecay = 0, impl = 'reference' }: SignumOptions): GradientTransformation {
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  checkHyperparameter('beta', beta, { min: 0, max: 1, maxInclusive: false });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
-  if (checkSignImpl(impl) === 'fused') {
-    return fusedSignMomentum({ kind: 'signum', learningRate, beta1: beta, weightDecay: constantWeightDecay(weightDecay) });
-  }
-  return chain(ema({ decay: beta, debias: false }), scaleBySign(), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
+  checkDecay('beta', beta);
+  const stages = signMomentumStages({ momentum: { kind: 'ema', decay: beta }, impl });
+  return chain(...stages, addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

@@ -1,4 +1,3 @@
-export { checkStoSignImpl, type StoSignImpl } from './fused.js';
 export { type ResolvedSignOptions, type StepMode, type StoSignOptions, signConversionOptions } from './options.js';
 export { stoSignSGDOptimizer } from './optimizer.js';
 export { type StoSignAdamOptions, stoSignAdam } from './stosign-adam.js';

@@ -1,6 +1,5 @@
 import {
   addDecayedWeights,
-  checkHyperparameter,
   chain,
   type GradientTransformation,
   type Impl,
@@ -41,12 +40,6 @@ export interface StoSignAdamOptions extends StoSignOptions {
  */
 export function stoSignAdam(options: StoSignAdamOptions): GradientTransformation {
   const { learningRate, b1 = 0.9, b2 = 0.999, eps = 1e-8, weightDecay = 0, mask, adamImpl = 'fused' } = options;
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  checkHyperparameter('b1', b1, { min: 0, max: 1, maxInclusive: false });
-  checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
-  checkHyperparameter('eps', eps, { min: 0 });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
   const sign = signConversionOptions(options);
-  const decay = mask === undefined ? addDecayedWeights(weightDecay) : addDecayedWeights(weightDecay, { mask });
-  return chain(toSignBased(scaleByAdam({ b1, b2, eps, impl: adamImpl }), sign), decay, scaleByLearningRate(learningRate));
+  return chain(toSignBased(scaleByAdam({ b1, b2, eps, impl: adamImpl }), sign), addDecayedWeights(weightDecay, { mask }), scaleByLearningRate(learningRate));
 }

@@ -1,4 +1,4 @@
-import { addDecayedWeights, chain, checkHyperparameter, type GradientTransformation, lionDirection, type ScalarOrSchedule, scaleByLearningRate, toSignBased } from '@unbiased/core';
+import { addDecayedWeights, chain, type GradientTransformation, lionDirection, type ScalarOrSchedule, scaleByLearningRate, toSignBased } from '@unbiased/core';
 import { type StoSignOptions, signConversionOptions } from './options.js';
 
 /** Options of {@link stoSignLion}. Lion's defaults are Chen et al. (2023); the sign options are [I]. */
@@ -21,10 +21,6 @@ export interface StoSignLionOptions extends StoSignOptions {
  */
 export function stoSignLion(options: StoSignLionOptions): GradientTransformation {
   const { learningRate, b1 = 0.9, b2 = 0.99, weightDecay = 0 } = options;
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  checkHyperparameter('b1', b1, { min: 0, max: 1, maxInclusive: false });
-  checkHyperparameter('b2', b2, { min: 0, max: 1, maxInclusive: false });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
   const sign = signConversionOptions(options);
   return chain(toSignBased(lionDirection({ b1, b2 }), sign), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

@@ -1,13 +1,12 @@
 import {
   addDecayedWeights,
-  checkHyperparameter,
-  checkStateDtype,
   chain,
+  checkStateDtype,
   type GradientTransformation,
   identity,
   type ScalarOrSchedule,
-  type StateDtype,
   scaleByLearningRate,
+  type StateDtype,
   toSignBased,
 } from '@unbiased/core';
 import { type StoSignOptions, signConversionOptions } from './options.js';
@@ -30,8 +29,6 @@ export interface StoSignPlainSGDOptions extends StoSignOptions {
  */
 export function stoSignPlainSGD(options: StoSignPlainSGDOptions): GradientTransformation {
   const { learningRate, weightDecay = 0, stateDtype = 'float32' } = options;
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
   const sign = { ...signConversionOptions(options), stateDtype: checkStateDtype(stateDtype) };
   return chain(toSignBased(identity(), sign), addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

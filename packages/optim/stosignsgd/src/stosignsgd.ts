@@ -1,18 +1,15 @@
 import {
   addDecayedWeights,
-  checkHyperparameter,
-  checkStateDtype,
   chain,
-  ema,
-  fusedSignMomentum,
+  checkDecay,
+  checkStateDtype,
   type GradientTransformation,
+  type Impl,
   type ScalarOrSchedule,
-  type StateDtype,
   scaleByLearningRate,
-  signConversion,
-  UnbiasedError,
+  type StateDtype,
 } from '@unbiased/core';
-import { checkStoSignImpl, type StoSignImpl } from './fused.js';
+import { signMomentumStages } from '@unbiased/optim-sign-kernels';
 import { type StoSignOptions, signConversionOptions } from './options.js';
 
 /** Options of {@link stoSignSGD} (spec 01 §1.2; the paper's own values are unknown, defaults are [I] unless tagged). */
@@ -21,20 +18,20 @@ export interface StoSignSGDOptions extends StoSignOptions {
   learningRate: ScalarOrSchedule;
   /** Heavy-ball momentum decay `beta1` in [0, 1). Default 0.9 [I]; 0 gives {@link stoSignPlainSGD}'s steps. */
   beta1?: number;
-  /** Decoupled weight decay `wd >= 0`, outside the sign: `-lr * wd * p` [T]. Default 0. `impl: 'fused'` needs a number. */
+  /** Decoupled weight decay `wd >= 0` (a number or a schedule), outside the sign: `-lr * wd * p` [T]. Default 0. */
   weightDecay?: ScalarOrSchedule;
   /**
    * Storage format of the state m and S (spec 01 §1.7.4): `float32` (default), `bf16` or `e4m3` (rounded after
-   * each update, see core's `ema` / `signConversion`). `fused` supports `float32` and `bf16` (stored packed).
+   * each update, see core's `ema` / `signConversion`). `fused` supports `float32` and `bf16` (the same state tensors).
    */
   stateDtype?: StateDtype;
   /**
-   * `reference` (default): the chain of core transforms below. `fused`: core's `fusedSignMomentum({ kind: 'stosign' })`,
-   * one kernel pass per step over p, g, m and S with the noise hashed in the kernel; the same numbers (bit for
-   * bit on cpu; on wasm except where the sign's argument is nonzero but below 2^-23, which tfjs-backend-wasm's
-   * Sign kernel zeroes in the reference path; on webgpu within a few float32 roundings).
+   * `reference` (default): the chain of core transforms below. `fused`: the same chain, whose `applyStep` (what
+   * `TransformOptimizer` runs) is one kernel call per step over p, g, m and S with the noise hashed in the kernel
+   * (`@unbiased/optim-sign-kernels`). Same state tree, so checkpoints move between the two; the same numbers
+   * (bit for bit on cpu and wasm; on webgpu within a few float32 roundings). `update` is the reference's.
    */
-  impl?: StoSignImpl;
+  impl?: Impl;
 }
 
 /**
@@ -50,37 +47,9 @@ export interface StoSignSGDOptions extends StoSignOptions {
  */
 export function stoSignSGD(options: StoSignSGDOptions): GradientTransformation {
   const { learningRate, beta1 = 0.9, weightDecay = 0, stateDtype = 'float32', impl = 'reference' } = options;
-  if (typeof learningRate === 'number') checkHyperparameter('learningRate', learningRate, { min: 0 });
-  checkHyperparameter('beta1', beta1, { min: 0, max: 1, maxInclusive: false });
-  if (typeof weightDecay === 'number') checkHyperparameter('weightDecay', weightDecay, { min: 0 });
+  checkDecay('beta1', beta1);
   checkStateDtype(stateDtype);
   const sign = signConversionOptions(options);
-  if (checkStoSignImpl(impl) === 'fused') {
-    if (typeof weightDecay !== 'number') {
-      throw new UnbiasedError('INVALID_HYPERPARAMETER', "impl 'fused' needs a constant weightDecay (a number), not a schedule", { field: 'weightDecay' });
-    }
-    if (stateDtype === 'e4m3') {
-      throw new UnbiasedError('INVALID_HYPERPARAMETER', "impl 'fused' stores state as float32 or bf16; use impl 'reference' for e4m3", {
-        field: 'stateDtype',
-      });
-    }
-    return fusedSignMomentum({
-      kind: 'stosign',
-      learningRate,
-      beta1,
-      weightDecay,
-      noiseScale: sign.noiseScale,
-      envelope: sign.envelope,
-      ...(sign.envelopeDecay === undefined ? {} : { envelopeDecay: sign.envelopeDecay }),
-      mode: sign.step,
-      seed: sign.seed,
-      stateDtype,
-    });
-  }
-  return chain(
-    ema({ decay: beta1, debias: false, stateDtype }),
-    signConversion({ ...sign, stateDtype }),
-    addDecayedWeights(weightDecay),
-    scaleByLearningRate(learningRate),
-  );
+  const stages = signMomentumStages({ momentum: { kind: 'ema', decay: beta1, stateDtype }, sign: { ...sign, stateDtype }, impl });
+  return chain(...stages, addDecayedWeights(weightDecay), scaleByLearningRate(learningRate));
 }

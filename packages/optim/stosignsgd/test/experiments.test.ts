@@ -1,39 +1,27 @@
 // The StoSignSGD experiments at smoke scale on the cpu backend (unit project): each claim holds, metrics are flat
-// numbers, the same seed gives the same metrics, no tensor leaks, bounded cost; plus checks of the pieces the
+// numbers, the same seed gives the same metrics, no tensor leaks; plus checks of the pieces the
 // experiments are built from against independent float64 references.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  disposeReplaced,
-  disposeState,
   type Experiment,
   type ExperimentResult,
-  type GradientTransformation,
-  type NamedTensors,
   Rng,
   roundE4M3,
-  type StateTree,
-  scaleByAdam,
   useBackend,
 } from '@unbiased/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adamDirection } from '../src/experiments/directions.js';
 import { fp8BatchLoss } from '../src/experiments/fp8-mlp.js';
 import { stoSignExperiments } from '../src/experiments/index.js';
 import { nonsmoothObjective, nonsmoothSubgradient } from '../src/experiments/nonsmooth-problem.js';
-
-/** CPU seconds one smoke run may take (measured ~2-11 s on an idle core; wall time on a shared 2-core box is larger). */
-const SMOKE_CPU_SECONDS = 20;
 
 beforeAll(async () => {
   await useBackend('cpu');
 });
 
-async function runSmoke(experiment: Experiment, seed = 0): Promise<{ result: ExperimentResult; cpuSeconds: number; leaked: number }> {
+async function runSmoke(experiment: Experiment, seed = 0): Promise<{ result: ExperimentResult; leaked: number }> {
   const before = tf.memory().numTensors;
-  const start = process.cpuUsage();
   const result = await experiment.run({ backend: 'cpu', seed, scale: 'smoke', rng: Rng.fromSeed(seed), progress: () => {} });
-  const used = process.cpuUsage(start);
-  return { result, cpuSeconds: (used.user + used.system) / 1e6, leaked: tf.memory().numTensors - before };
+  return { result, leaked: tf.memory().numTensors - before };
 }
 
 /**
@@ -59,13 +47,12 @@ describe('stoSignExperiments', () => {
 
   for (const experiment of stoSignExperiments) {
     it(
-      `${experiment.id}: the claim holds at smoke scale, reproducibly, without leaks, within ${SMOKE_CPU_SECONDS} CPU seconds`,
+      `${experiment.id}: the claim holds at smoke scale, reproducibly, without leaks`,
       async () => {
         const first = await runSmoke(experiment);
         const { result } = first;
         expect(result.claim.holds, result.claim.text).toBe(true);
         expect(first.leaked).toBe(0);
-        expect(first.cpuSeconds).toBeLessThan(SMOKE_CPU_SECONDS);
         for (const [key, value] of Object.entries(result.metrics)) {
           expect(typeof value, key).toBe('number');
           if (!Number.isFinite(value)) expect(allowedNonFinite(result.metrics, key), `${key} = ${value}`).toBe(true);
@@ -129,31 +116,6 @@ describe('E1 objective', () => {
     const signs = Array.from(await tf.sign(nonsmoothSubgradient(x)).data());
     for (let i = 0; i < signs.length; i += 2) expect(signs[i]! + signs[i + 1]!).toBe(0);
     x.dispose();
-  });
-});
-
-describe('experiment optimizers', () => {
-  it('adamDirection (two core emas) equals core scaleByAdam at float32 within 1e-6 relative', async () => {
-    const params: NamedTensors = { w: tf.zeros([6]) };
-    const run = async (tx: GradientTransformation<any>) => {
-      let state: StateTree = tx.init(params);
-      const out: number[][] = [];
-      for (let t = 0; t < 5; t++) {
-        const grads = { w: tf.tensor1d([0.5, -1, 1e-3, 2, -0.25, 0].map((v, i) => v * (1 + 0.3 * Math.sin(t + i)))) };
-        const { updates, state: next } = tx.update(grads, state, params);
-        out.push(Array.from(await (updates.w as tf.Tensor).data()));
-        disposeReplaced(state, next, [...Object.values(updates), ...Object.values(grads)]);
-        state = next;
-      }
-      disposeState(state);
-      return out;
-    };
-    const ours = await run(adamDirection());
-    const core = await run(scaleByAdam({ impl: 'reference' }));
-    for (const [t, row] of ours.entries()) {
-      for (const [i, v] of row.entries()) expect(Math.abs(v - core[t]![i]!)).toBeLessThanOrEqual(1e-6 * Math.abs(core[t]![i]!) + 1e-12);
-    }
-    tf.dispose(Object.values(params));
   });
 });
 

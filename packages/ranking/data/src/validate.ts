@@ -1,34 +1,21 @@
 /**
  * Option and input checks shared by the click models and the simulator. Internal: not re-exported.
  * Data problems throw `BAD_INPUT`, option problems `INVALID_ARGUMENT`; `error.field` names the argument.
+ * Thin wrappers over the family's shared checks in `@unbiased/errors` (with this package's codes).
  */
 import { Rng } from '@unbiased/core';
-import { UnbiasedError } from '@unbiased/core/errors';
+import { badInput, checkArrayLike, checkOptionalInteger, checkOptionalNumber, invalidArgument } from '@unbiased/core/errors';
 
-export function invalidArgument(field: string, message: string): never {
-  throw new UnbiasedError('INVALID_ARGUMENT', message, { field });
-}
+export { badInput, invalidArgument };
 
-export function badInput(field: string, message: string): never {
-  throw new UnbiasedError('BAD_INPUT', message, { field });
-}
-
-/** A finite number in `[min, max]`, or `fallback` when undefined. */
+/** A finite number in `[min, max]`, or `fallback` when undefined; `INVALID_ARGUMENT` otherwise. */
 export function numberOption(field: string, value: unknown, fallback: number, min = -Infinity, max = Infinity): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    invalidArgument(field, `${field} must be a finite number in [${min}, ${max}]; got ${String(value)}`);
-  }
-  return value;
+  return checkOptionalNumber(field, value, fallback, { min, max, code: 'INVALID_ARGUMENT' });
 }
 
-/** An integer in `[min, max]`, or `fallback` when undefined. */
+/** An integer in `[min, max]`, or `fallback` when undefined; `INVALID_ARGUMENT` otherwise. */
 export function integerOption(field: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalidArgument(field, `${field} must be an integer in [${min}, ${max}]; got ${String(value)}`);
-  }
-  return value;
+  return checkOptionalInteger(field, value, fallback, { min, max, code: 'INVALID_ARGUMENT' });
 }
 
 /** An {@link Rng}, or a seed turned into one. */
@@ -39,11 +26,7 @@ export function toRng(field: string, value: Rng | number | undefined): Rng {
   return invalidArgument(field, `${field} must be an Rng or an integer seed; got ${String(value)}`);
 }
 
-/** Checks an array-like of numbers; returns its length. */
+/** Checks an array-like of numbers; returns its length (`BAD_INPUT` otherwise). */
 export function arrayLength(field: string, values: unknown): number {
-  const length = (values as { length?: unknown } | null | undefined)?.length;
-  if (values === null || typeof values !== 'object' || typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-    badInput(field, `${field} must be an array or typed array of numbers; got ${String(values)}`);
-  }
-  return length;
+  return checkArrayLike(field, values);
 }

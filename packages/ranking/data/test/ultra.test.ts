@@ -108,7 +108,7 @@ describe('readUltra', () => {
     const labels = () => fromText('1 1 0\n2 1 0\n3 4\n');
     const e = await caught(() => readUltra({ feature: sources.feature, initList: initList(), labels: labels() }, { fileName: 'valid.init_list' }).collect());
     expect(e).toMatchObject({ code: 'BAD_ULTRA_LINE', file: 'valid.init_list', line: 2 });
-    expect(e.message).toContain('expected "<qid> <feature line#> ...", got "x" in position 2');
+    expect(e.message).toContain('expected "<qid> <feature line#> ..." (a line number in each position), got "x" in position 2');
     const reader = readUltra({ feature: sources.feature, initList: initList(), labels: labels() }, { onError: 'skip' });
     expect((await reader.collect()).map((q) => q.qid)).toEqual(['1', '3']);
     expect(reader.summary.skippedLines).toBe(1);

@@ -7,7 +7,6 @@ export * from './losses/position-weights.js';
 export * from './propensity/propensity-model.js';
 export * from './propensity/fit-exponent.js';
 export * from './optim/adagrad.js';
-export { stopGradient, withoutGradient } from './stop-gradient.js';
 export * from './algorithms/types.js';
 export { ParameterGroup, optimizeGroups } from './algorithms/trainer.js';
 export { naiveLearner } from './algorithms/naive.js';

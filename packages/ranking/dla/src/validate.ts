@@ -1,31 +1,22 @@
 /**
- * Input and option checks shared by the rankers, losses and learners. Internal: not re-exported.
+ * Input and option checks of the rankers, losses and learners (generic option checks are `@unbiased/errors`'s).
+ * Internal: not re-exported.
  * Shapes are checked on the host from tensor metadata (no read-back); `error.field` names the input.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkHyperparameter, UnbiasedError } from '@unbiased/core/errors';
+import { checkPositive, UnbiasedError } from '@unbiased/core/errors';
 
-export function invalidArgument(field: string, message: string): never {
-  throw new UnbiasedError('INVALID_ARGUMENT', message, { field });
-}
+export { invalidArgument } from '@unbiased/core/errors';
 
+/** Throws `SHAPE_MISMATCH` naming `field`. */
 export function shapeMismatch(field: string, message: string): never {
   throw new UnbiasedError('SHAPE_MISMATCH', message, { field });
-}
-
-/** An integer in `[min, max]`, or `fallback` when undefined; `INVALID_HYPERPARAMETER` naming `field` otherwise. */
-export function integerOption(field: string, value: number | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UnbiasedError('INVALID_HYPERPARAMETER', `${field} must be an integer in [${min}, ${max}]; got ${String(value)}`, { field });
-  }
-  return value;
 }
 
 /** A maximum weight: `Infinity` (no clipping) or a finite number > 0. */
 export function maxWeightOption(field: string, value: number | undefined): number {
   if (value === undefined || value === Infinity) return Infinity;
-  return checkHyperparameter(field, value, { min: 0, minInclusive: false });
+  return checkPositive(field, value);
 }
 
 function describe(shape: readonly number[]): string {

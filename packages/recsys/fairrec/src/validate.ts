@@ -1,15 +1,13 @@
 /**
  * Argument checks shared by this package. Every failure is an `UnbiasedError` naming the field.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { badInput, checkInteger as sharedInteger, checkNumber as sharedNumber, UnbiasedError } from '@unbiased/core/errors';
 
-/** Throws `INVALID_HYPERPARAMETER` unless `value` is an integer in [min, max]. */
-export function checkInteger(field: string, value: number, { min = -Infinity, max = Infinity }: { min?: number; max?: number } = {}): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = `[${min === -Infinity ? '-inf' : min}, ${max === Infinity ? 'inf' : max}]`;
-    throw new UnbiasedError('INVALID_HYPERPARAMETER', `${field} must be an integer in ${range}; got ${String(value)}`, { field });
-  }
-  return value;
+export { badInput };
+
+/** Throws `INVALID_HYPERPARAMETER` unless `value` is an integer in [min, max] (the family's shared check). */
+export function checkInteger(field: string, value: number, { min, max }: { min?: number; max?: number } = {}): number {
+  return sharedInteger(field, value, { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) });
 }
 
 /** Throws `INVALID_HYPERPARAMETER` unless `value` is a finite number in [min, max] (or (min, max] with `minExclusive`). */
@@ -18,13 +16,7 @@ export function checkNumber(
   value: number,
   { min = -Infinity, max = Infinity, minExclusive = false }: { min?: number; max?: number; minExclusive?: boolean } = {},
 ): number {
-  const belowMin = minExclusive ? value <= min : value < min;
-  if (typeof value !== 'number' || !Number.isFinite(value) || belowMin || value > max) {
-    const lo = min === -Infinity ? '(-inf' : `${minExclusive ? '(' : '['}${min}`;
-    const hi = max === Infinity ? 'inf)' : `${max}]`;
-    throw new UnbiasedError('INVALID_HYPERPARAMETER', `${field} must be a finite number in ${lo}, ${hi}; got ${String(value)}`, { field });
-  }
-  return value;
+  return sharedNumber(field, value, { min, max, minInclusive: !minExclusive });
 }
 
 /** Throws `INVALID_HYPERPARAMETER` unless `value` is one of `choices`. */
@@ -37,10 +29,6 @@ export function checkChoice<T extends string>(field: string, value: T, choices: 
   return value;
 }
 
-/** Throws `BAD_INPUT` naming `field`. */
-export function badInput(field: string, message: string): never {
-  throw new UnbiasedError('BAD_INPUT', message, { field });
-}
 
 /** Throws `BAD_INPUT` unless every entry of `values` is an integer in [min, max]; returns the length. */
 export function checkIndexArray(field: string, values: ArrayLike<number>, min: number, max: number): number {

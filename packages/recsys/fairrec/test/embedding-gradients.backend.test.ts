@@ -1,30 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { gatherRows, NewsEncoder, ParameterStore } from '../src/index.js';
-import { expectClose, read, seed, tinyCorpus } from './helpers.js';
+import { NewsEncoder, ParameterStore } from '../src/index.js';
+import { read, seed, tinyCorpus } from './helpers.js';
 import { testBackend } from '../../../../tooling/vitest/backend.js';
 
 describe('embedding gradients on every backend', () => {
-  it('gatherRows: the table gradient sums duplicate rows (float64 reference), for scatter and one-hot', async () => {
-    const rows = 5;
-    const dim = 3;
-    const table = tf.tensor2d(Float32Array.from(seed(20).normal(rows * dim)), [rows, dim]);
-    const indices = [4, 0, 4, 2, 4, 0];
-    const upstream = Array.from(Float32Array.from(seed(21).normal(indices.length * dim)), Number);
-    const expected = new Array(rows * dim).fill(0);
-    indices.forEach((r, i) => {
-      for (let j = 0; j < dim; j++) expected[r * dim + j] += upstream[i * dim + j] as number;
-    });
-    for (const gradient of ['scatter', 'one-hot'] as const) {
-      const grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(gatherRows(t as tf.Tensor2D, tf.tensor1d(indices, 'int32'), { gradient }), tf.tensor2d(upstream, [indices.length, dim]))));
-      // Sums of at most 3 float32 values: 1e-6 relative.
-      expectClose(await read(grad(table)), expected, { rel: 1e-6, abs: 1e-7 });
-    }
-    const forward = await read(gatherRows(table, tf.tensor1d(indices, 'int32')));
-    const values = await read(table);
-    expect(forward).toEqual(indices.flatMap((r) => values.slice(r * dim, (r + 1) * dim)));
-  });
-
   it(`the news encoder's word embeddings get finite, non-zero gradients (${testBackend})`, async () => {
     const corpus = tinyCorpus(seed(22));
     const store = new ParameterStore('embedding-grad', seed(23));

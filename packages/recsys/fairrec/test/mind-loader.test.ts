@@ -55,9 +55,9 @@ describe('MIND news.tsv', () => {
     expect([blank.code, blank.line]).toEqual(['BAD_MIND_LINE', 2]);
   });
 
-  it('a missing file is READ_FAILED naming it', async () => {
+  it('a missing file is IO naming it', async () => {
     const error = await rejection(readMindNews(fixture('nope.tsv')));
-    expect(error.code).toBe('READ_FAILED');
+    expect(error.code).toBe('IO');
     expect(error.file).toBe(fixture('nope.tsv'));
   });
 
@@ -135,7 +135,7 @@ describe('user attributes', () => {
     expect([value.code, value.line, value.field]).toEqual(['BAD_MIND_LINE', 2, 'attribute']);
     expect(value.message).toContain('got "female"');
     const range = await rejection(readUserAttributes({ text: 'U1\t2\n', file: 'a.tsv' }, { classes: 2 }));
-    expect(range.message).toContain('an integer in [0, 2)');
+    expect(range.message).toContain('a decimal integer in [0, 2)');
     const duplicate = await rejection(readUserAttributes(fixture('users_attr-duplicate.tsv')));
     expect([duplicate.line, duplicate.field]).toEqual([3, 'UserID']);
   });

@@ -16,7 +16,6 @@ export {
   type MfGradientInputs,
   type MfGradientOutputs,
 } from './kernels/mf-gradients.js';
-export { registerWasmUnsortedSegmentSum, UNSORTED_SEGMENT_SUM } from './kernels/unsorted-segment-sum-wasm.js';
 export * from './losses/local-loss.js';
 export * from './model/matrix-factorization.js';
 export * from './model/mf-objective.js';

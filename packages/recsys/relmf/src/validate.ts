@@ -2,50 +2,22 @@
  * Input checks shared by this package (internal: not re-exported). Problems with data arrays throw
  * `BAD_INPUT`, problems with an option throw `INVALID_ARGUMENT`; `error.field` names the argument.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { badInput, checkArrayLike, checkInteger as sharedInteger, checkNumber as sharedNumber, invalidArgument } from '@unbiased/core/errors';
 
-export function badInput(field: string, message: string): never {
-  throw new UnbiasedError('BAD_INPUT', message, { field });
-}
+export { badInput, checkArrayLike, invalidArgument };
 
-export function invalidArgument(field: string, message: string): never {
-  throw new UnbiasedError('INVALID_ARGUMENT', message, { field });
-}
-
-/** An integer option in [min, max]. */
+/** An integer option in [min, max] (default min 0); `INVALID_ARGUMENT` otherwise (the family's shared check). */
 export function checkInteger(field: string, value: unknown, { min = 0, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {}): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    invalidArgument(field, `${field} must be an integer in [${min}, ${max}]; got ${String(value)}`);
-  }
-  return value;
+  return sharedInteger(field, value, { min, max, code: 'INVALID_ARGUMENT' });
 }
 
-/** A finite number option in [min, max] (exclusive bounds on request). */
+/** A finite number option in [min, max] (exclusive bounds on request); `INVALID_ARGUMENT` otherwise. */
 export function checkNumber(
   field: string,
   value: unknown,
   { min = -Infinity, max = Infinity, minExclusive = false, maxExclusive = false }: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean } = {},
 ): number {
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (minExclusive ? value > min : value >= min) &&
-    (maxExclusive ? value < max : value <= max);
-  if (!ok) {
-    const lo = min === -Infinity ? '(-inf' : `${minExclusive ? '(' : '['}${min}`;
-    const hi = max === Infinity ? 'inf)' : `${max}${maxExclusive ? ')' : ']'}`;
-    invalidArgument(field, `${field} must be a finite number in ${lo}, ${hi}; got ${String(value)}`);
-  }
-  return value as number;
-}
-
-/** Array-like with a non-negative integer length; returns the length. */
-export function checkArrayLike(field: string, values: unknown): number {
-  const length = (values as { length?: unknown } | null | undefined)?.length;
-  if (values === null || typeof values !== 'object' || typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-    badInput(field, `${field} must be an array or typed array; got ${String(values)}`);
-  }
-  return length;
+  return sharedNumber(field, value, { min, max, minInclusive: !minExclusive, maxInclusive: !maxExclusive, code: 'INVALID_ARGUMENT' });
 }
 
 /** Checks `values.length === expected`. */

@@ -1,6 +1,6 @@
 // tfjs gradients come from the ES-module build (tooling/vitest/setup-backend.ts imports register_all_gradients),
 // while the library's `@tensorflow/tfjs-core` resolves to the CommonJS build: the ES copy's Tensor methods then
-// have no op handler, and tf.gather's gradient (which calls `.clone()`) fails. Loading the ES copy's side
+// have no op handler, and a gather's gradient (which calls `.clone()`) fails. Loading the ES copy's side
 // effects installs it. Only the reference (autodiff) path needs this; the fused kernel needs no gradients.
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng, useBackend } from '@unbiased/core';
@@ -11,7 +11,6 @@ import {
   MatrixFactorization,
   mfLossAndGradients,
   mfRegressionLossAndGradients,
-  registerWasmUnsortedSegmentSum,
   rowIndex,
   uploadBatch,
 } from '../src/index.js';
@@ -22,10 +21,8 @@ import { expectAllClose } from './helpers.js';
 // more on Mesa's software rasteriser), so webgpu gets 10x that.
 const TOL = testBackend === 'webgpu' ? { rel: 2e-4, abs: 1e-5 } : { rel: 2e-5, abs: 1e-6 };
 
-const U = 7;
-const I = 5;
-const D = 3;
-const B = 23;
+// Users, items, embedding dimension, batch size of the test problem.
+const [U, I, D, B] = [7, 5, 3, 23] as const;
 
 interface Problem {
   P: Float64Array;
@@ -64,16 +61,20 @@ type Kind = 'log' | 'squared' | 'regression';
 const softplus = (x: number) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** Example j's user, item, logit `z = b_u + b_i + g + P_u . Q_i` (float64) and loss weights. */
+function example(p: Problem, j: number): { u: number; i: number; z: number; a: number; b: number } {
+  const u = p.users[j] as number;
+  const i = p.items[j] as number;
+  let z = (p.bu[u] as number) + (p.bi[i] as number) + p.g;
+  for (let k = 0; k < D; k++) z += (p.P[u * D + k] as number) * (p.Q[i * D + k] as number);
+  return { u, i, z, a: p.a[j] as number, b: p.b[j] as number };
+}
+
 /** The objective in float64, written from its definition. */
 function referenceLoss(p: Problem, kind: Kind, clip: number, l2: number): number {
   let loss = 0;
   for (let j = 0; j < B; j++) {
-    const u = p.users[j] as number;
-    const i = p.items[j] as number;
-    let z = (p.bu[u] as number) + (p.bi[i] as number) + p.g;
-    for (let k = 0; k < D; k++) z += (p.P[u * D + k] as number) * (p.Q[i * D + k] as number);
-    const a = p.a[j] as number;
-    const b = p.b[j] as number;
+    const { z, a, b } = example(p, j);
     if (kind === 'regression') {
       loss += a * (z - b) ** 2;
       continue;
@@ -95,12 +96,7 @@ function referenceGradients(p: Problem, kind: Kind, clip: number, l2: number) {
   const gbi = new Float64Array(I);
   let gg = 0;
   for (let j = 0; j < B; j++) {
-    const u = p.users[j] as number;
-    const i = p.items[j] as number;
-    let z = (p.bu[u] as number) + (p.bi[i] as number) + p.g;
-    for (let k = 0; k < D; k++) z += (p.P[u * D + k] as number) * (p.Q[i * D + k] as number);
-    const a = p.a[j] as number;
-    const b = p.b[j] as number;
+    const { u, i, z, a, b } = example(p, j);
     let c: number;
     if (kind === 'regression') c = 2 * a * (z - b);
     else if (Math.abs(z) > clip) c = 0;
@@ -152,8 +148,6 @@ async function onDevice(p: Problem, kind: Kind, impl: 'fused' | 'reference', { c
 }
 
 describe(`MF loss and gradients on ${testBackend}`, () => {
-  if (testBackend === 'wasm') registerWasmUnsortedSegmentSum();
-
   it('the float64 reference gradients match central finite differences (checks the test itself)', () => {
     const p = problem(1);
     for (const kind of ['log', 'squared', 'regression'] as const) {
@@ -254,41 +248,6 @@ describe(`MF loss and gradients on ${testBackend}`, () => {
       }
     });
   }
-});
-
-describe(`UnsortedSegmentSum on ${testBackend}`, () => {
-  it('matches a hand-computed scatter-add and drops out-of-range ids (int32 too on wasm)', async () => {
-    if (testBackend === 'wasm') registerWasmUnsortedSegmentSum();
-    const x = tf.tensor2d([1, 2, 3, 4, 5, 6, 7, 8], [4, 2]);
-    const ids = tf.tensor1d([2, 0, 2, 0], 'int32');
-    const out = tf.unsortedSegmentSum(x, ids, 3);
-    expect(out.shape).toEqual([3, 2]);
-    // segment 0: rows 1 and 3 = [3 + 7, 4 + 8]; segment 1: empty; segment 2: rows 0 and 2 = [1 + 5, 2 + 6]
-    expect(await read(out)).toEqual([10, 12, 0, 0, 6, 8]);
-    tf.dispose([x, ids, out]);
-    if (testBackend !== 'wasm') return;
-    // ids outside [0, numSegments) are dropped (tfjs's webgpu kernel clamps them into the last segment)
-    const dropped = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor1d([1, 2, 4]), tf.tensor1d([0, 7, -1], 'int32'), 2));
-    expect(await read(dropped)).toEqual([1, 0]);
-    dropped.dispose();
-    // int32 on our wasm kernel (tfjs's cpu kernel returns float32 here, and its webgpu kernel returns the
-    // float bit patterns as int32: 1077936128 for 3; neither is this package's code)
-    const xi = tf.tensor1d([1, 2, 3], 'int32');
-    const sumInt = tf.unsortedSegmentSum(xi, tf.tensor1d([1, 1, 0], 'int32'), 2);
-    expect(sumInt.dtype).toBe('int32');
-    expect(await read(sumInt)).toEqual([3, 3]);
-    tf.dispose([xi, sumInt]);
-  });
-
-  it('makes tf.gather differentiable (the gradient of a gather is a segment sum)', async () => {
-    if (testBackend === 'wasm') registerWasmUnsortedSegmentSum();
-    const table = tf.variable(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]));
-    const idx = tf.tensor1d([2, 0, 2], 'int32');
-    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(tf.gather(table, idx), tf.tensor2d([1, 10, 100, 1000, 10000, 100000], [3, 2]))) as tf.Scalar, [table]);
-    // rows: 0 <- [100, 1000]; 1 <- 0; 2 <- [1 + 10000, 10 + 100000]
-    expect(await read(grads[table.name]!)).toEqual([100, 1000, 0, 0, 10001, 100010]);
-    tf.dispose([table, idx, ...Object.values(grads)]);
-  });
 });
 
 describe('rowIndex (the CSR index of the webgpu kernel)', () => {

@@ -1,7 +1,7 @@
 import { checkHyperparameter, UnbiasedError } from '@unbiased/core/errors';
 import { addWarning, type CalibrationDiagnostics, type Correction, checkSupport, copyDiagnostics, type Debiaser } from './diagnostics.js';
 import { isConstant, mean, minMax, olsLine } from './stats.js';
-import { checkInteger, checkSameLength, describeValue, finiteArray } from './validate.js';
+import { checkInteger, checkSameLength, describeValue, finiteArray, finiteScalar } from './validate.js';
 
 export interface LinearCalibrationOptions {
   /** A fitted slope at or below this throws `BAD_CALIBRATION_SLOPE` (default 1e-8, as unshrink). */
@@ -21,10 +21,30 @@ export interface LinearCalibration extends Debiaser {
   readonly slope: number;
 }
 
-/** ỹ = (ŷ − a) / b for every prediction. */
+/**
+ * ỹ = (ŷ − a) / b for every prediction (the LCC correction of Pettersson, Jerzak & Daoud, arXiv 2508.01341).
+ *
+ * Validates its input: `predictions` must be finite numbers, `intercept` and `slope` finite (`NON_FINITE`
+ * naming the field otherwise), `slope` non-zero (`BAD_CALIBRATION_SLOPE`: dividing by 0 is undefined), and
+ * a corrected value that overflows float64 (a tiny slope) throws `NON_FINITE` naming `slope`.
+ */
 export function applyLinearCalibration(predictions: ArrayLike<number>, intercept: number, slope: number): Float64Array {
-  const out = new Float64Array(predictions.length);
-  for (let i = 0; i < predictions.length; i++) out[i] = ((predictions[i] as number) - intercept) / slope;
+  const values = finiteArray('predictions', predictions, 0);
+  finiteScalar('intercept', intercept);
+  finiteScalar('slope', slope);
+  if (slope === 0) {
+    throw new UnbiasedError('BAD_CALIBRATION_SLOPE', 'slope must be non-zero: (ŷ − a)/b is undefined for b = 0', { field: 'slope' });
+  }
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const corrected = ((values[i] as number) - intercept) / slope;
+    if (!Number.isFinite(corrected)) {
+      throw new UnbiasedError('NON_FINITE', `(predictions[${i}] − intercept) / slope overflows: (${values[i]} − ${intercept}) / ${slope}; the slope is too small`, {
+        field: 'slope',
+      });
+    }
+    out[i] = corrected;
+  }
   return out;
 }
 

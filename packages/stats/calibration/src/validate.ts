@@ -6,19 +6,13 @@
  * propensity outside [0, 1], negative weights) throw `BAD_INPUT`; a bad option throws `INVALID_HYPERPARAMETER`
  * or `INVALID_ARGUMENT`. Every message starts with the field's name and `error.field` holds it.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { checkArrayLike, checkNumber, checkOptionalInteger, describeValue, UnbiasedError } from '@unbiased/core/errors';
 
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  return String(value);
-}
+export { describeValue };
 
 /** Copies `values` into a Float64Array after checking it is array-like, long enough and all finite. */
 export function finiteArray(field: string, values: unknown, minLength = 1): Float64Array {
-  const length = (values as { length?: unknown } | null | undefined)?.length;
-  if (values === null || typeof values !== 'object' || typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
-    throw new UnbiasedError('BAD_INPUT', `${field} must be an array or typed array of numbers; got ${describeValue(values)}`, { field });
-  }
+  const length = checkArrayLike(field, values);
   if (length < minLength) {
     throw new UnbiasedError('BAD_INPUT', `${field} needs at least ${minLength} value${minLength === 1 ? '' : 's'}; got ${length}`, { field });
   }
@@ -32,6 +26,11 @@ export function finiteArray(field: string, values: unknown, minLength = 1): Floa
     out[i] = v;
   }
   return out;
+}
+
+/** Throws `NON_FINITE` naming `field` unless `value` is a finite number (NaN and ±Infinity included). */
+export function finiteScalar(field: string, value: unknown): number {
+  return checkNumber(field, value, { code: 'NON_FINITE' });
 }
 
 /** Throws `SHAPE_MISMATCH` on `fieldB` unless the lengths agree. */
@@ -78,11 +77,7 @@ export function weightArray(field: string, values: unknown, length: number): Flo
 /** Checks a choice option; returns `fallback` when undefined. */
 export { checkChoice } from '@unbiased/core/errors';
 
-/** Checks an integer option >= min; returns `fallback` when undefined. */
+/** Checks an integer option >= min (`INVALID_HYPERPARAMETER`); returns `fallback` when undefined. */
 export function checkInteger(field: string, value: unknown, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new UnbiasedError('INVALID_HYPERPARAMETER', `${field} must be an integer >= ${min}; got ${describeValue(value)}`, { field });
-  }
-  return value;
+  return checkOptionalInteger(field, value, fallback, { min });
 }

@@ -1,7 +1,7 @@
 /**
  * Loading a judgments table from CSV text.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { parseDecimal, stripBom, UnbiasedError } from '@unbiased/core/errors';
 import { createJudgmentTable, type Judgment, type JudgmentTable, type JudgmentTableOptions } from './judgments.js';
 
 /** A parsed CSV record with the 1-based line it starts on. */
@@ -10,8 +10,8 @@ export interface CsvRecord {
   fields: string[];
 }
 
-function csvError(message: string, line: number, file: string | undefined): never {
-  throw new UnbiasedError('BAD_CSV', `${file ? `${file}:` : 'line '}${line}: ${message}`, { field: 'text', line, file });
+function csvError(message: string, line: number, file: string | undefined, field = 'text'): never {
+  throw new UnbiasedError('BAD_CSV', `${file ? `${file}:` : 'line '}${line}: ${message}`, file === undefined ? { field, line } : { field, line, file });
 }
 
 /**
@@ -22,27 +22,28 @@ function csvError(message: string, line: number, file: string | undefined): neve
 export function parseCsvRecords(text: string, file?: string): CsvRecord[] {
   if (typeof text !== 'string') throw new UnbiasedError('BAD_INPUT', 'text must be a string of CSV', { field: 'text' });
   const records: CsvRecord[] = [];
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = stripBom(text);
+  let i = 0;
   let line = 1;
-  while (i < text.length) {
+  while (i < body.length) {
     const start = line;
     const fields: string[] = [];
     let field = '';
     let quoted = false;
     let atFieldStart = true;
     let ended = false;
-    while (i < text.length && !ended) {
-      const ch = text[i] as string;
+    while (i < body.length && !ended) {
+      const ch = body[i] as string;
       if (quoted) {
         if (ch === '"') {
-          if (text[i + 1] === '"') {
+          if (body[i + 1] === '"') {
             field += '"';
             i += 2;
             continue;
           }
           quoted = false;
           i++;
-          const next = text[i];
+          const next = body[i];
           if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') csvError(`unexpected character ${JSON.stringify(next)} after a closing quote`, line, file);
           continue;
         }
@@ -62,7 +63,7 @@ export function parseCsvRecords(text: string, file?: string): CsvRecord[] {
         atFieldStart = true;
         i++;
       } else if (ch === '\n' || ch === '\r') {
-        i += ch === '\r' && text[i + 1] === '\n' ? 2 : 1;
+        i += ch === '\r' && body[i + 1] === '\n' ? 2 : 1;
         line++;
         ended = true;
       } else {
@@ -94,13 +95,12 @@ export interface JudgmentsCsvOptions extends Omit<JudgmentTableOptions, 'lines'>
   missingCells?: 'error' | 'skip';
 }
 
-const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
-
 /**
  * Reads a judgments table from CSV text with a header row, then validates it like
  * {@link createJudgmentTable} (scale, roster, duplicates, single-judgment units), with every error naming
- * the line (`error.line`, 1-based, the header is line 1) and the column. Values must be plain decimal
- * numbers; nothing is coerced (`"two"`, `""`, `"0x1"` are errors).
+ * the line (`error.line`, 1-based, the header is line 1) and the column (`error.field`). Values must be
+ * plain decimal numbers that are finite in float64; nothing is coerced (`"two"`, `""`, `"0x1"`,
+ * `"Infinity"`, `"1e400"` are errors).
  *
  * Errors: `BAD_CSV` (syntax, header, wrong number of fields, a value that is not a number, a missing column),
  * then the table's codes (`RATING_OUT_OF_SCALE`, `UNKNOWN_WORKER`, `DUPLICATE_JUDGMENT`, ...).
@@ -138,18 +138,23 @@ export function parseJudgmentsCsv(text: string, options: JudgmentsCsvOptions): J
     if (fields.length !== names.length) csvError(`expected ${names.length} fields (as the header), got ${fields.length}`, line, file);
     const unit = (fields[unitColumn] as string).trim();
     const worker = (fields[workerColumn] as string).trim();
-    if (unit === '') csvError(`column "${names[unitColumn]}" is empty`, line, file);
-    if (worker === '') csvError(`column "${names[workerColumn]}" is empty`, line, file);
+    if (unit === '') csvError(`column "${names[unitColumn]}" is empty`, line, file, names[unitColumn]);
+    if (worker === '') csvError(`column "${names[workerColumn]}" is empty`, line, file, names[workerColumn]);
     valueColumns.forEach((c, k) => {
       const cell = (fields[c] as string).trim();
       if (cell === '') {
         if (wide && missingCells === 'skip') return;
-        csvError(`column "${names[c]}" is empty`, line, file);
+        csvError(`column "${names[c]}" is empty`, line, file, names[c]);
       }
-      if (!NUMBER.test(cell)) csvError(`column "${names[c]}" must be a number; got ${JSON.stringify(cell)}`, line, file);
+      let value: number;
+      try {
+        value = parseDecimal(cell, { field: names[c] as string });
+      } catch (error) {
+        csvError(`column ${(error as Error).message}`, line, file, names[c]);
+      }
       const dimension = wide ? (dimensionColumns[k] as string) : dimensionColumn >= 0 ? (fields[dimensionColumn] as string).trim() : undefined;
-      if (dimension === '') csvError(`column "${names[dimensionColumn]}" is empty`, line, file);
-      judgments.push({ unit, worker, value: Number(cell), ...(dimension === undefined ? {} : { dimension }) });
+      if (dimension === '') csvError(`column "${names[dimensionColumn]}" is empty`, line, file, names[dimensionColumn]);
+      judgments.push({ unit, worker, value, ...(dimension === undefined ? {} : { dimension }) });
       lines.push(line);
     });
   }

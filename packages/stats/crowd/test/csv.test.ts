@@ -44,9 +44,9 @@ describe('parseJudgmentsCsv', () => {
 
   it('errors carry the line number (header = line 1) and the column', () => {
     const header = 'unit,worker,dimension,value\n';
-    expect(expectUnbiasedError(() => parseJudgmentsCsv(`${header}s1,w1,overall,2\ns1,w2,overall,two\n`, { scale }), 'BAD_CSV', 'text', 'line 3').line).toBe(3);
+    expect(expectUnbiasedError(() => parseJudgmentsCsv(`${header}s1,w1,overall,2\ns1,w2,overall,two\n`, { scale }), 'BAD_CSV', 'value', 'line 3').line).toBe(3);
     expect(expectUnbiasedError(() => parseJudgmentsCsv(`${header}s1,w1,overall,2\ns1,w2,overall\n`, { scale }), 'BAD_CSV', 'text', 'expected 4 fields').line).toBe(3);
-    expect(expectUnbiasedError(() => parseJudgmentsCsv(`${header}s1,w1,overall,\n`, { scale }), 'BAD_CSV', 'text', 'column "value" is empty').line).toBe(2);
+    expect(expectUnbiasedError(() => parseJudgmentsCsv(`${header}s1,w1,overall,\n`, { scale }), 'BAD_CSV', 'value', 'column "value" is empty').line).toBe(2);
     expect(expectUnbiasedError(() => parseJudgmentsCsv('unit,worker,val\ns1,w1,2\n', { scale }), 'BAD_CSV', 'text', 'no column "value"').line).toBe(1);
     expect(expectUnbiasedError(() => parseJudgmentsCsv('', { scale }), 'BAD_CSV', 'text', 'no header').line).toBe(1);
     expect(expectUnbiasedError(() => parseJudgmentsCsv('unit,unit,worker,value\n', { scale }), 'BAD_CSV', 'text', 'twice').line).toBe(1);

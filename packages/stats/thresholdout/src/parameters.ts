@@ -1,5 +1,5 @@
-import { checkHyperparameter, UnbiasedError } from '@unbiased/core';
-import { describeValue } from './validate.js';
+import { checkPositiveInteger, checkProbability, UnbiasedError } from '@unbiased/core';
+import { checkOptions } from './validate.js';
 
 export interface ThresholdoutParameterRequest {
   /** τ: the accuracy wanted, |a_i − P[φ_i]| < τ for every answer. In (0, 1). */
@@ -31,24 +31,11 @@ export interface ThresholdoutParameters {
  * order of magnitude. The Science experiment (n = 10,000, T = 4/√n, σ = 1/√n) runs far below it.
  */
 export function thresholdoutParameters(request: ThresholdoutParameterRequest): ThresholdoutParameters {
-  if (request === null || typeof request !== 'object') {
-    throw new UnbiasedError('INVALID_ARGUMENT', `request must be an object; got ${describeValue(request)}`, { field: 'request' });
-  }
-  const tau = checkHyperparameter('tolerance', request.tolerance, { min: 0, max: 1, minInclusive: false, maxInclusive: false });
-  const beta = checkHyperparameter('failureProbability', request.failureProbability, {
-    min: 0,
-    max: 1,
-    minInclusive: false,
-    maxInclusive: false,
-  });
-  const m = request.queries;
-  if (!Number.isInteger(m) || m < 1) {
-    throw new UnbiasedError('INVALID_HYPERPARAMETER', `queries must be an integer >= 1; got ${describeValue(m)}`, { field: 'queries' });
-  }
-  const budget = request.budget;
-  if (!Number.isInteger(budget) || budget < 1) {
-    throw new UnbiasedError('INVALID_HYPERPARAMETER', `budget must be an integer >= 1; got ${describeValue(budget)}`, { field: 'budget' });
-  }
+  checkOptions(request, 'request');
+  const tau = checkProbability('tolerance', request.tolerance, { open: true });
+  const beta = checkProbability('failureProbability', request.failureProbability, { open: true });
+  const m = checkPositiveInteger('queries', request.queries);
+  const budget = checkPositiveInteger('budget', request.budget);
   const logMB = Math.log(m / beta);
   const innerLog = Math.max(1, Math.log(logMB / tau));
   const requiredHoldoutSize = Math.ceil((logMB / (tau * tau)) * Math.min(budget, Math.sqrt(budget * innerLog) / tau));
@@ -58,10 +45,7 @@ export function thresholdoutParameters(request: ThresholdoutParameterRequest): T
     requiredHoldoutSize,
   };
   if (request.holdoutSize !== undefined) {
-    const n = request.holdoutSize;
-    if (!Number.isInteger(n) || n < 1) {
-      throw new UnbiasedError('INVALID_HYPERPARAMETER', `holdoutSize must be an integer >= 1; got ${describeValue(n)}`, { field: 'holdoutSize' });
-    }
+    const n = checkPositiveInteger('holdoutSize', request.holdoutSize);
     if (n < requiredHoldoutSize) {
       throw new UnbiasedError(
         'HOLDOUT_TOO_SMALL',

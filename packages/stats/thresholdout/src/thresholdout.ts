@@ -1,7 +1,7 @@
-import { checkHyperparameter, Rng, UnbiasedError, uniformAt } from '@unbiased/core';
+import { checkNonNegative, Rng, UnbiasedError, uniformAt } from '@unbiased/core';
 import { gaussianFromUniforms, laplaceFromUniform } from './noise.js';
 import { type QueryMatrix, queryMatrixMeans } from './query-matrix.js';
-import { checkArrayLike, checkChoice, checkQueryValue, checkRange, describeValue, type QueryRange } from './validate.js';
+import { checkArrayLike, checkChoice, checkInterval, checkOptions, checkQueryValue, describeValue, type QueryRange } from './validate.js';
 
 /**
  * Noise of the mechanism.
@@ -115,11 +115,9 @@ export class Thresholdout {
   private readonly counts = { queries: 0, train: 0, holdout: 0, exhausted: 0 };
 
   constructor(options: ThresholdoutOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new UnbiasedError('INVALID_ARGUMENT', `options must be an object; got ${describeValue(options)}`, { field: 'options' });
-    }
-    this.threshold = checkHyperparameter('threshold', options.threshold, { min: 0 });
-    this.sigma = checkHyperparameter('sigma', options.sigma, { min: 0 });
+    checkOptions(options);
+    this.threshold = checkNonNegative('threshold', options.threshold);
+    this.sigma = checkNonNegative('sigma', options.sigma);
     const budget = options.budget;
     if (typeof budget !== 'number' || !(budget === Infinity || (Number.isInteger(budget) && budget >= 0))) {
       throw new UnbiasedError('INVALID_HYPERPARAMETER', `budget must be an integer >= 0 or Infinity; got ${describeValue(budget)}`, {
@@ -131,7 +129,7 @@ export class Thresholdout {
     this.noise = checkChoice('noise', options.noise, ['laplace', 'gaussian-science'] as const, 'laplace');
     this.thresholdRedraw = checkChoice('thresholdRedraw', options.thresholdRedraw, ['after-over-threshold', 'every-query'] as const, 'after-over-threshold');
     this.budgetCharge = checkChoice('budgetCharge', options.budgetCharge, ['over-threshold', 'every-query'] as const, 'over-threshold');
-    this.range = checkRange('range', options.range);
+    this.range = checkInterval('range', options.range, [0, 1]);
     this.keepRecord = options.record ?? true;
     let rng: Rng;
     if (typeof options.rng === 'number') rng = Rng.fromSeed(options.rng);

@@ -1,7 +1,7 @@
 /**
  * Instantiates a hand-written SIMD module (committed as base64 in `generated/*.wasm.ts`) against the tfjs
  * wasm backend's own memory, once per memory, synchronously on first use. Shared by the fused kernels'
- * module files (`adam-moments-module.ts`, `sign-momentum-module.ts`).
+ * module files (core's `adam-moments-module.ts`, and those of other packages through `@unbiased/core/kernels`).
  */
 import type { WasmBackendInternals } from '../backend-internals.js';
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ExperimentContext, type GradientTransformation, type NamedTensors, quantizeE4M3, type Rng, type Series } from '@unbiased/core';
+import { withCustomGradient } from '@unbiased/core/tfjs';
 import { checkpoints, readNumbers, TransformRun } from './training.js';
 
 /**
@@ -60,8 +61,8 @@ export function makeTeacherData(rng: Rng): TeacherData {
 }
 
 /**
- * The student's batch loss `mean((q(relu(x W1 + b1)) q(W2) + b2 - y)^2)` (x already quantized) as one tf.customGrad
- * op, whose backward pass is written out with the FP8 gradient outputs:
+ * The student's batch loss `mean((q(relu(x W1 + b1)) q(W2) + b2 - y)^2)` (x already quantized) as one op with a
+ * hand-written gradient (core's `withCustomGradient`), whose backward pass is written out with the FP8 gradient outputs:
  *
  *   d_pred = 2 (pred - y) / B,   dW2 = q(h)^T q(d_pred),   db2 = sum d_pred,   dh = q(d_pred) q(W2)^T
  *   dz1 = dh * [z1 > 0],          dW1 = q(x)^T q(dz1),      db1 = sum dz1
@@ -71,30 +72,29 @@ export function makeTeacherData(rng: Rng): TeacherData {
  * Node cannot load), so the experiment runs the same under the CLI and under vitest.
  */
 export function fp8BatchLoss(xQuantized: tf.Tensor2D, y: tf.Tensor2D): (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar {
-  return tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [w1, b1, w2, b2, save] = inputs as [tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
-    const z1 = tf.add(tf.matMul(xQuantized, quantizeE4M3(w1) as tf.Tensor2D), b1);
-    const hQuantized = quantizeE4M3(tf.relu(z1)) as tf.Tensor2D;
-    const w2Quantized = quantizeE4M3(w2) as tf.Tensor2D;
-    const residual = tf.sub(tf.add(tf.matMul(hQuantized, w2Quantized), b2), y);
-    save([z1, hQuantized, w2Quantized, residual]);
-    return {
-      value: tf.mean(tf.square(residual)) as tf.Scalar,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [z1Saved, hSaved, w2Saved, residualSaved] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const dPrediction = tf.mul(residualSaved, tf.mul(dy, tf.scalar(2 / residualSaved.shape[0]))) as tf.Tensor2D;
-        const dPredictionQuantized = quantizeE4M3(dPrediction) as tf.Tensor2D;
-        const dh = tf.matMul(dPredictionQuantized, w2Saved, false, true);
-        const dz1 = tf.mul(dh, tf.step(z1Saved)) as tf.Tensor2D;
-        return [
-          tf.matMul(xQuantized, quantizeE4M3(dz1) as tf.Tensor2D, true, false),
-          tf.sum(dz1, 0),
-          tf.matMul(hSaved, dPredictionQuantized, true, false),
-          tf.sum(dPrediction, 0),
-        ];
-      },
-    };
-  }) as (w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.Scalar;
+  const loss = withCustomGradient<tf.Scalar>(
+    (w1, b1, w2, b2) => {
+      const z1 = tf.add(tf.matMul(xQuantized, quantizeE4M3(w1 as tf.Tensor2D) as tf.Tensor2D), b1 as tf.Tensor1D);
+      const hQuantized = quantizeE4M3(tf.relu(z1)) as tf.Tensor2D;
+      const w2Quantized = quantizeE4M3(w2 as tf.Tensor2D) as tf.Tensor2D;
+      const residual = tf.sub(tf.add(tf.matMul(hQuantized, w2Quantized), b2 as tf.Tensor1D), y);
+      return { value: tf.mean(tf.square(residual)) as tf.Scalar, saved: [z1, hQuantized, w2Quantized, residual] };
+    },
+    (dy, saved) => {
+      const [z1Saved, hSaved, w2Saved, residualSaved] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const dPrediction = tf.mul(residualSaved, tf.mul(dy, tf.scalar(2 / residualSaved.shape[0]))) as tf.Tensor2D;
+      const dPredictionQuantized = quantizeE4M3(dPrediction) as tf.Tensor2D;
+      const dh = tf.matMul(dPredictionQuantized, w2Saved, false, true);
+      const dz1 = tf.mul(dh, tf.step(z1Saved)) as tf.Tensor2D;
+      return [
+        tf.matMul(xQuantized, quantizeE4M3(dz1) as tf.Tensor2D, true, false),
+        tf.sum(dz1, 0),
+        tf.matMul(hSaved, dPredictionQuantized, true, false),
+        tf.sum(dPrediction, 0),
+      ];
+    },
+  );
+  return (w1, b1, w2, b2) => loss(w1, b1, w2, b2);
 }
 
 /** Student parameters: Glorot-uniform weights, zero biases. */

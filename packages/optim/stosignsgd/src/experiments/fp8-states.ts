@@ -1,5 +1,18 @@
-import type { Experiment, ExperimentContext, ExperimentResult, GradientTransformation, Rng, Series, StateDtype } from '@unbiased/core';
-import { adamW, signum, stoSignSgd } from './directions.js';
+import {
+  addDecayedWeights,
+  chain,
+  type Experiment,
+  type ExperimentContext,
+  type ExperimentResult,
+  type GradientTransformation,
+  type Rng,
+  type Series,
+  type StateDtype,
+  scaleByAdam,
+  scaleByLearningRate,
+} from '@unbiased/core';
+import { stoSignSGD } from '../stosignsgd.js';
+import { signum } from './baselines.js';
 import { makeTeacherData, trainStudent } from './fp8-mlp.js';
 import { STOSIGN_PAPER } from './paper.js';
 import { fmt, mean, stageProgress } from './training.js';
@@ -13,9 +26,9 @@ interface Fp8Method {
 }
 
 const METHODS: Fp8Method[] = [
-  { key: 'adamw', label: 'AdamW', make: (stateDtype) => adamW(LEARNING_RATE, { b1: 0.9, b2: 0.999, eps: 1e-8, weightDecay: 0, stateDtype }) },
+  { key: 'adamw', label: 'AdamW', make: (stateDtype) => chain(scaleByAdam({ b1: 0.9, b2: 0.999, eps: 1e-8, stateDtype }), addDecayedWeights(0), scaleByLearningRate(LEARNING_RATE)) },
   { key: 'signum', label: 'Signum', make: (stateDtype) => signum(LEARNING_RATE, 0.9, stateDtype) },
-  { key: 'stosign', label: 'StoSignSGD', make: (stateDtype, dither) => stoSignSgd(LEARNING_RATE, 0.9, dither, stateDtype) },
+  { key: 'stosign', label: 'StoSignSGD', make: (stateDtype, dither) => stoSignSGD({ learningRate: LEARNING_RATE, beta1: 0.9, seed: dither, stateDtype }) },
 ];
 
 const STATES: { key: string; label: string; dtype: StateDtype }[] = [

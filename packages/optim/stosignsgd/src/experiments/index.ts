@@ -4,7 +4,6 @@ import { nonsmoothExperiment } from './nonsmooth.js';
 import { signConversionAblationExperiment } from './sign-conversion-ablation.js';
 import { skewedNoiseExperiment } from './skewed-noise.js';
 
-export { adamDirection } from './directions.js';
 export { fp8StatesExperiment } from './fp8-states.js';
 export { nonsmoothExperiment } from './nonsmooth.js';
 export { signConversionAblationExperiment } from './sign-conversion-ablation.js';

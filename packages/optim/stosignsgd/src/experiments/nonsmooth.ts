@@ -1,5 +1,6 @@
-import { type Experiment, type ExperimentContext, type ExperimentResult, inverseSqrtSchedule, type Series } from '@unbiased/core';
-import { sgd, signSgd, signum, stoSignSgd } from './directions.js';
+import { type Experiment, type ExperimentContext, type ExperimentResult, inverseSqrtSchedule, type Series, scaleByLearningRate } from '@unbiased/core';
+import { stoSignSGD } from '../stosignsgd.js';
+import { signSgd, signum } from './baselines.js';
 import { nonsmoothInitial, nonsmoothInvariant, nonsmoothStart, runNonsmooth } from './nonsmooth-problem.js';
 import { STOSIGN_PAPER } from './paper.js';
 import { fmt, median, stageProgress } from './training.js';
@@ -30,10 +31,10 @@ export const nonsmoothExperiment: Experiment = {
     const lr = inverseSqrtSchedule({ init: 0.1 });
     const methods = [
       { key: 'signsgd', label: 'SignSGD', make: () => signSgd(lr) },
-      { key: 'stosign_b0', label: 'StoSignSGD (beta1=0)', make: () => stoSignSgd(lr, 0, rng.fold('dither-b0')) },
-      { key: 'sgd', label: 'SGD', make: () => sgd(lr) },
+      { key: 'stosign_b0', label: 'StoSignSGD (beta1=0)', make: () => stoSignSGD({ learningRate: lr, beta1: 0, seed: rng.fold('dither-b0') }) },
+      { key: 'sgd', label: 'SGD', make: () => scaleByLearningRate(lr) },
       { key: 'signum_b09', label: 'Signum (beta=0.9)', make: () => signum(lr, 0.9) },
-      { key: 'stosign_b09', label: 'StoSignSGD (beta1=0.9)', make: () => stoSignSgd(lr, 0.9, rng.fold('dither-b09')) },
+      { key: 'stosign_b09', label: 'StoSignSGD (beta1=0.9)', make: () => stoSignSGD({ learningRate: lr, beta1: 0.9, seed: rng.fold('dither-b09') }) },
     ];
     const invariant = median(nonsmoothInvariant(x0, seeds, d));
     const initial = median(nonsmoothInitial(x0, seeds, d));

@@ -1,5 +1,5 @@
 import { type Experiment, type ExperimentContext, type ExperimentResult, inverseSqrtSchedule, type Series } from '@unbiased/core';
-import { BASE_OPTIMIZERS, type BaseOptimizer, signConverted } from './directions.js';
+import { BASE_OPTIMIZERS, type BaseOptimizer, signConverted } from './baselines.js';
 import { makeTeacherData, trainStudent } from './fp8-mlp.js';
 import { nonsmoothInvariant, nonsmoothStart, runNonsmooth } from './nonsmooth-problem.js';
 import { STOSIGN_PAPER } from './paper.js';

@@ -6,8 +6,10 @@ import {
   type GradientTransformation,
   inverseSqrtSchedule,
   type Series,
+  scaleByLearningRate,
 } from '@unbiased/core';
-import { sgd, signSgd, signum, stoSignSgd } from './directions.js';
+import { stoSignSGD } from '../stosignsgd.js';
+import { signSgd, signum } from './baselines.js';
 import { STOSIGN_PAPER } from './paper.js';
 import { checkpoints, fmt, mean, readNumbers, stageProgress, std, TransformRun } from './training.js';
 
@@ -47,12 +49,12 @@ export const skewedNoiseExperiment: Experiment = {
     const xi = tf.tensor2d(xiHost, [steps, seeds]);
     const lr = inverseSqrtSchedule({ init: 0.5 });
     const methods: { key: string; label: string; make: () => GradientTransformation }[] = [
-      { key: 'sgd', label: 'SGD', make: () => sgd(lr) },
+      { key: 'sgd', label: 'SGD', make: () => scaleByLearningRate(lr) },
       { key: 'signsgd', label: 'SignSGD', make: () => signSgd(lr) },
       { key: 'signum_b09', label: 'Signum (beta=0.9)', make: () => signum(lr, 0.9) },
       { key: 'signum_b099', label: 'Signum (beta=0.99)', make: () => signum(lr, 0.99) },
-      { key: 'stosign_b0', label: 'StoSignSGD (beta1=0)', make: () => stoSignSgd(lr, 0, rng.fold('dither-b0')) },
-      { key: 'stosign_b09', label: 'StoSignSGD (beta1=0.9)', make: () => stoSignSgd(lr, 0.9, rng.fold('dither-b09')) },
+      { key: 'stosign_b0', label: 'StoSignSGD (beta1=0)', make: () => stoSignSGD({ learningRate: lr, beta1: 0, seed: rng.fold('dither-b0') }) },
+      { key: 'stosign_b09', label: 'StoSignSGD (beta1=0.9)', make: () => stoSignSGD({ learningRate: lr, beta1: 0.9, seed: rng.fold('dither-b09') }) },
     ];
     const metrics: Record<string, number> = { steps, seeds, x_star: 1 };
     const rows: (string | number)[][] = [];

@@ -77,12 +77,12 @@ class AnnotationParser extends LineParserBase<BaiduAnnotatedQuery> {
     if (start === end) return;
     const fields = splitTabs(buf, start, end, this.starts, this.ends, 6);
     if (this.layout === null) {
-      if (fields !== 5 && fields !== 6) this.bad(lineNo, `expected 5 (query, title, abstract, label, bucket) or 6 (qid first) tab-separated columns, got ${fields > 6 ? 'more than 6' : fields}`);
+      if (fields !== 5 && fields !== 6) this.bad(lineNo, `expected 5 (query, title, abstract, label, bucket) or 6 (qid first) tab-separated columns, got ${fields > 6 ? 'more than 6' : fields}`, 'line');
       this.layout = fields as 5 | 6;
     }
     const layout = this.layout;
     if (fields !== layout) {
-      this.bad(lineNo, `expected ${layout} tab-separated columns like the ${layout === 6 ? 'first line (qid, query, title, abstract, label, bucket)' : 'first line (query, title, abstract, label, bucket)'}, got ${fields > 6 ? 'more than 6' : fields}`);
+      this.bad(lineNo, `expected ${layout} tab-separated columns like the ${layout === 6 ? 'first line (qid, query, title, abstract, label, bucket)' : 'first line (query, title, abstract, label, bucket)'}, got ${fields > 6 ? 'more than 6' : fields}`, 'line');
     }
     const at = (k: number): [number, number] => [this.starts[k + layout - 5] as number, this.ends[k + layout - 5] as number];
     const [q0, q1] = at(0);
@@ -91,21 +91,21 @@ class AnnotationParser extends LineParserBase<BaiduAnnotatedQuery> {
     const [l0, l1] = at(3);
     const [b0, b1] = at(4);
     const label = parseNumber(buf, l0, l1);
-    if (!(Number.isInteger(label) && label >= 0 && label <= 4)) this.bad(lineNo, `expected a label 0-4 in the label column, got ${excerpt(buf, l0, l1)}`);
+    if (!(Number.isInteger(label) && label >= 0 && label <= 4)) this.bad(lineNo, `expected a label 0-4 in the label column, got ${excerpt(buf, l0, l1)}`, 'label');
     const bucket = parseInteger(buf, b0, b1);
-    if (!(bucket >= 0 && bucket <= 9)) this.bad(lineNo, `expected a frequency bucket 0-9 in the last column, got ${excerpt(buf, b0, b1)}`);
+    if (!(bucket >= 0 && bucket <= 9)) this.bad(lineNo, `expected a frequency bucket 0-9 in the last column, got ${excerpt(buf, b0, b1)}`, 'bucket');
     const scratch = this.scratch;
     scratch.length = 0;
-    if (!pushTokens(buf, t0, t1, this.tokenOffset, scratch)) this.bad(lineNo, `expected title token ids joined by 0x01, got ${excerpt(buf, t0, t1)}`);
+    if (!pushTokens(buf, t0, t1, this.tokenOffset, scratch)) this.bad(lineNo, `expected title token ids joined by 0x01, got ${excerpt(buf, t0, t1)}`, 'title');
     const titleEnd = scratch.length;
-    if (!pushTokens(buf, a0, a1, this.tokenOffset, scratch)) this.bad(lineNo, `expected abstract token ids joined by 0x01, got ${excerpt(buf, a0, a1)}`);
+    if (!pushTokens(buf, a0, a1, this.tokenOffset, scratch)) this.bad(lineNo, `expected abstract token ids joined by 0x01, got ${excerpt(buf, a0, a1)}`, 'abstract');
     const abstractEnd = scratch.length;
     const qid = layout === 6 ? text(buf, this.starts[0] as number, this.ends[0] as number) : null;
-    if (qid === '') this.bad(lineNo, 'expected a qid in the first column, got an empty field');
+    if (qid === '') this.bad(lineNo, 'expected a qid in the first column, got an empty field', 'qid');
     const rawQuery = text(buf, q0, q1);
     const key = qid === null ? rawQuery : `${qid}\t${rawQuery}`;
     if (key !== this.key) {
-      if (!pushTokens(buf, q0, q1, this.tokenOffset, scratch)) this.bad(lineNo, `expected query token ids joined by 0x01, got ${excerpt(buf, q0, q1)}`);
+      if (!pushTokens(buf, q0, q1, this.tokenOffset, scratch)) this.bad(lineNo, `expected query token ids joined by 0x01, got ${excerpt(buf, q0, q1)}`, 'query');
       if (this.seen.has(key)) {
         throw new UnbiasedError(
           'QID_NOT_CONTIGUOUS',
@@ -159,8 +159,9 @@ class AnnotationParser extends LineParserBase<BaiduAnnotatedQuery> {
  * are accepted (`columns: 'auto'` decides from the first line). Consecutive lines with the same qid
  * and query text form one query; the same qid with a different query text is a different query.
  *
- * Errors: `BAD_ANNOTATION_LINE` (column count, a label outside 0-4, a bucket outside 0-9, malformed
- * tokens), `QID_NOT_CONTIGUOUS` (a query reappears after others), `LIST_TOO_LONG`, gzip errors.
+ * Errors (with `file`, `line` and, for line errors, `field`): `BAD_ANNOTATION_LINE` (column count, a
+ * label that is not a decimal integer 0-4, a bucket outside 0-9, malformed tokens), `QID_NOT_CONTIGUOUS`
+ * (a query reappears after others), `LIST_TOO_LONG`, gzip errors, `IO`. A leading UTF-8 BOM is skipped.
  */
 export function readBaiduAnnotations(source: ByteSource, options: BaiduAnnotationReadOptions = {}): QueryReader<BaiduAnnotatedQuery> {
   const { file, onError, maxLineBytes } = resolveCommon(source, options);

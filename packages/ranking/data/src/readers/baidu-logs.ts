@@ -158,19 +158,19 @@ class BaiduLogParser extends LineParserBase<BaiduSession> {
       return;
     }
     if (fields !== BAIDU_LOG_DOCUMENT_COLUMNS) {
-      this.bad(lineNo, `expected a query line (qid, query, query_reformulation: at most 3 tab-separated fields) or a document line (32 fields), got ${fields > BAIDU_LOG_DOCUMENT_COLUMNS ? 'more than 32' : fields} fields`);
+      this.bad(lineNo, `expected a query line (qid, query, query_reformulation: at most 3 tab-separated fields) or a document line (32 fields), got ${fields > BAIDU_LOG_DOCUMENT_COLUMNS ? 'more than 32' : fields} fields`, 'line');
     }
-    if (this.open === null) this.bad(lineNo, 'expected a query line before the first document line');
+    if (this.open === null) this.bad(lineNo, 'expected a query line before the first document line', 'qid');
     const field = (k: number): [number, number] => [starts[k] as number, ends[k] as number];
     const [p0, p1] = field(0);
     const pos = parseInteger(buf, p0, p1);
-    if (!(pos >= 1)) this.bad(lineNo, `expected a position >= 1 in column 0, got ${excerpt(buf, p0, p1)}`);
+    if (!(pos >= 1)) this.bad(lineNo, `expected a decimal position in [1, 2^31 - 1] in column 0, got ${excerpt(buf, p0, p1)}`, 'position');
     const [c0, c1] = field(5);
     const click = parseInteger(buf, c0, c1);
-    if (click !== 0 && click !== 1) this.bad(lineNo, `expected click 0 or 1 in column 5, got ${excerpt(buf, c0, c1)}`);
+    if (click !== 0 && click !== 1) this.bad(lineNo, `expected click 0 or 1 in column 5, got ${excerpt(buf, c0, c1)}`, 'click');
     const [m0, m1] = field(4);
     const multimedia = m1 - m0 === 1 && buf[m0] === 45 ? 0 : parseInteger(buf, m0, m1);
-    if (Number.isNaN(multimedia)) this.bad(lineNo, `expected an integer multimedia_type (or "-") in column 4, got ${excerpt(buf, m0, m1)}`);
+    if (Number.isNaN(multimedia)) this.bad(lineNo, `expected a decimal int32 multimedia_type (or "-") in column 4, got ${excerpt(buf, m0, m1)}`, 'multimediaType');
     const [t0, t1] = field(2);
     const [a0, a1] = field(3);
     let sentinel = SENTINEL_NONE;
@@ -183,15 +183,15 @@ class BaiduLogParser extends LineParserBase<BaiduSession> {
       if (f1 - f0 === 1 && buf[f0] === 45) numbers[k] = Number.NaN;
       else {
         const v = parseNumber(buf, f0, f1);
-        if (Number.isNaN(v)) this.bad(lineNo, `expected a number or "-" in column ${column} (${name}), got ${excerpt(buf, f0, f1)}`);
+        if (!Number.isFinite(v)) this.bad(lineNo, `expected a finite decimal number or "-" in column ${column} (${name}), got ${excerpt(buf, f0, f1)}`, name);
         numbers[k] = v;
       }
     }
     const scratch = this.scratch;
     scratch.length = 0;
-    if (!pushTokens(buf, t0, t1, this.tokenOffset, scratch)) this.bad(lineNo, `expected title token ids joined by 0x01 in column 2, got ${excerpt(buf, t0, t1)}`);
+    if (!pushTokens(buf, t0, t1, this.tokenOffset, scratch)) this.bad(lineNo, `expected title token ids joined by 0x01 in column 2, got ${excerpt(buf, t0, t1)}`, 'title');
     const titleEnd = scratch.length;
-    if (!pushTokens(buf, a0, a1, this.tokenOffset, scratch)) this.bad(lineNo, `expected abstract token ids joined by 0x01 in column 3, got ${excerpt(buf, a0, a1)}`);
+    if (!pushTokens(buf, a0, a1, this.tokenOffset, scratch)) this.bad(lineNo, `expected abstract token ids joined by 0x01 in column 3, got ${excerpt(buf, a0, a1)}`, 'abstract');
     if (sentinel !== SENTINEL_NONE && this.dropSentinels) return;
     if (this.clicks.length >= this.maxListSize) {
       throw new UnbiasedError('LIST_TOO_LONG', `${this.context.file}:${lineNo}: session of qid ${this.open.qid} has more than maxListSize = ${this.maxListSize} documents`, {
@@ -215,13 +215,13 @@ class BaiduLogParser extends LineParserBase<BaiduSession> {
     // A query line ends the open session even when it is malformed (its documents then have no query).
     this.flush();
     const [q0, q1] = [this.starts[0] as number, this.ends[0] as number];
-    if (q0 === q1) this.bad(lineNo, 'expected a qid in the first field of a query line, got an empty field');
+    if (q0 === q1) this.bad(lineNo, 'expected a qid in the first field of a query line, got an empty field', 'qid');
     const qid = text(buf, q0, q1);
     this.scratch.length = 0;
     let rawQuery = '';
     if (fields >= 2) {
       const [s0, s1] = [this.starts[1] as number, this.ends[1] as number];
-      if (!pushTokens(buf, s0, s1, this.tokenOffset, this.scratch)) this.bad(lineNo, `expected query token ids joined by 0x01 in field 1, got ${excerpt(buf, s0, s1)}`);
+      if (!pushTokens(buf, s0, s1, this.tokenOffset, this.scratch)) this.bad(lineNo, `expected query token ids joined by 0x01 in field 1, got ${excerpt(buf, s0, s1)}`, 'query');
       rawQuery = text(buf, s0, s1);
     }
     let reformulation: string | null = null;
@@ -272,9 +272,11 @@ class BaiduLogParser extends LineParserBase<BaiduSession> {
  * 0x01) get `tokenOffset` (default 10) added; sentinel titles are detected on the raw ids. Sessions are
  * delivered as they complete; group them by `queryKey` (qid plus query text), not by qid alone.
  *
- * Errors: `BAD_BAIDU_LINE` (wrong column count, a document before any query, a bad position, click
- * outside {0, 1}, a non-numeric column, a malformed token list), `LIST_TOO_LONG`, `TRUNCATED_GZIP`,
- * `BAD_GZIP`, `LINE_TOO_LONG`; `onError: 'skip'` leaves malformed lines out and counts them.
+ * Errors (with `file`, `line` and, for line errors, `field`): `BAD_BAIDU_LINE` (wrong column count, a
+ * document before any query, a position or multimedia type that is not a decimal int32, click outside
+ * {0, 1}, a numeric column that is not a finite decimal such as `Infinity` or `1e400`, a malformed token
+ * list), `LIST_TOO_LONG`, `TRUNCATED_GZIP`, `BAD_GZIP`, `LINE_TOO_LONG`, `IO`; `onError: 'skip'` leaves
+ * malformed lines out and counts them in `summary.skippedLines`. A leading UTF-8 BOM is skipped.
  */
 export function readBaiduLogs(source: ByteSource, options: BaiduLogReadOptions = {}): QueryReader<BaiduSession> {
   const { file, onError, maxLineBytes } = resolveCommon(source, options);

@@ -3,7 +3,7 @@
  * hand each line to a format parser, and deliver the groups it completes. Internal helpers plus the
  * public {@link QueryReader} and {@link ReadSummary} types.
  */
-import { isUnbiasedError, UnbiasedError, type UnbiasedErrorCode } from '@unbiased/core/errors';
+import { bomLength, isDecimal, isUnbiasedError, UnbiasedError, type UnbiasedErrorCode } from '@unbiased/core/errors';
 import { type ByteSource, openBytes, sourceName } from './source.js';
 
 /** `'throw'` (default): the first malformed line ends the read. `'skip'`: malformed lines are counted and left out. */
@@ -140,9 +140,9 @@ export abstract class LineParserBase<T> implements LineParser<T> {
     }
   }
 
-  protected bad(lineNo: number, message: string): never {
+  protected bad(lineNo: number, message: string, field?: string): never {
     const file = this.context.file;
-    throw new UnbiasedError(this.badLineCode, `${file}:${lineNo}: ${message}`, { file, line: lineNo });
+    throw new UnbiasedError(this.badLineCode, `${file}:${lineNo}: ${message}`, field === undefined ? { file, line: lineNo } : { file, line: lineNo, field });
   }
 }
 
@@ -171,12 +171,15 @@ export async function* driveLines<T>(
   let carry: Uint8Array | null = null;
   let lineNo = 0;
   let pending: unknown = null;
+  let started = false;
   const emit = (buf: Uint8Array, start: number, end: number): void => {
     lineNo++;
     summary.lines = lineNo;
     let e = end;
     if (e > start && buf[e - 1] === 13) e--;
-    parser.line(buf, start, e, lineNo);
+    // A UTF-8 byte-order mark before the first line is an encoding marker, not data.
+    const s = lineNo === 1 ? start + bomLength(buf.subarray(start, Math.min(e, start + 3))) : start;
+    parser.line(buf, s, e, lineNo);
   };
   const tooLong = (): never => {
     throw new UnbiasedError('LINE_TOO_LONG', `${file}:${lineNo + 1}: line longer than maxLineBytes = ${maxLineBytes} bytes (expected newline-separated records)`, {
@@ -186,6 +189,7 @@ export async function* driveLines<T>(
   };
   try {
     for await (const chunk of openBytes(source, file)) {
+      started = true;
       let pos = 0;
       if (carry !== null) {
         const nl = chunk.indexOf(10);
@@ -216,10 +220,21 @@ export async function* driveLines<T>(
     if (carry !== null && carry.length > 0) emit(carry, 0, carry.length);
     parser.finish();
   } catch (error) {
-    pending = error;
+    pending = withLine(error, file, lineNo + 1, started);
   }
   while (parser.out.length > 0) yield deliver(parser, summary);
   if (pending !== null) throw pending;
+}
+
+/**
+ * Source-level errors (gzip; I/O once data has arrived) get the line being read when they struck; line-level
+ * errors already have one, and a file that cannot be opened has no line.
+ */
+function withLine(error: unknown, file: string, line: number, started: boolean): unknown {
+  if (!isUnbiasedError(error) || error.line !== undefined) return error;
+  if (error.code !== 'TRUNCATED_GZIP' && error.code !== 'BAD_GZIP' && !(error.code === 'IO' && started)) return error;
+  const message = error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message;
+  return new UnbiasedError(error.code, `${file}:${line}: ${message}`, { file: error.file ?? file, line, cause: error.cause });
 }
 
 function deliver<T>(parser: LineParser<T>, summary: ReadSummary): T {
@@ -241,6 +256,11 @@ export function text(buf: Uint8Array, start: number, end: number): string {
   return utf8.decode(buf.subarray(start, end));
 }
 
+/** The bytes `[start, end)` one character per byte (an exact key for byte strings of any encoding). */
+export function latin1Text(buf: Uint8Array, start: number, end: number): string {
+  return latin1.decode(buf.subarray(start, end));
+}
+
 /** The bytes `[start, end)` as a short quoted excerpt for error messages. */
 export function excerpt(buf: Uint8Array, start: number, end: number, max = 40): string {
   const s = utf8.decode(buf.subarray(start, Math.min(end, start + max * 4)));
@@ -252,10 +272,13 @@ function isNumberChar(c: number): boolean {
 }
 
 /**
- * Parses a decimal number in `[start, end)`; NaN when it is not one. Plain decimals with at most 15
- * significant digits and 22 fraction digits take the exact fast path `m / 10^k` (both operands exact,
- * so the quotient is correctly rounded: Clinger 1990); anything else (exponents, long mantissas,
- * `Infinity`) goes through `Number()`, restricted to decimal syntax. Both agree with `Number(text)`.
+ * Parses a decimal number in `[start, end)`; NaN when it is not one (`Infinity`, `NaN`, hex and other
+ * non-decimal syntax included), ±Infinity when it overflows float64 (`1e400`): callers reject both with
+ * `Number.isFinite` (or `fitsFloat32` for float32 storage). Plain decimals with at most 15 significant
+ * digits and 22 fraction digits take the exact fast path `m / 10^k` (both operands exact, so the quotient
+ * is correctly rounded: Clinger, "How to read floating point numbers accurately", 1990); anything else
+ * (exponents, long mantissas) goes through `Number()` after the shared decimal-syntax check. Both agree
+ * with `Number(text)`.
  */
 export function parseNumber(buf: Uint8Array, start: number, end: number): number {
   if (start >= end) return Number.NaN;
@@ -286,11 +309,9 @@ export function parseNumber(buf: Uint8Array, start: number, end: number): number
 }
 
 function slowNumber(buf: Uint8Array, start: number, end: number): number {
-  const s = latin1.decode(buf.subarray(start, end));
-  if (s === 'Infinity' || s === '+Infinity' || s === '-Infinity') return Number(s);
   for (let i = start; i < end; i++) if (!isNumberChar(buf[i] as number)) return Number.NaN;
-  const v = Number(s);
-  return v;
+  const s = latin1.decode(buf.subarray(start, end));
+  return isDecimal(s) ? Number(s) : Number.NaN;
 }
 
 /** Parses a non-negative decimal integer in `[start, end)`; -1 when it is not one or exceeds 2^31 - 1. */
@@ -305,7 +326,7 @@ export function parseIndex(buf: Uint8Array, start: number, end: number): number 
   return v > 2147483647 ? -1 : v;
 }
 
-/** Parses an optionally signed decimal integer in `[start, end)`; NaN when it is not one. */
+/** Parses an optionally signed decimal integer in `[start, end)`; NaN when it is not one or is outside the int32 range. */
 export function parseInteger(buf: Uint8Array, start: number, end: number): number {
   let i = start;
   let negative = false;
@@ -313,13 +334,14 @@ export function parseInteger(buf: Uint8Array, start: number, end: number): numbe
     negative = true;
     i++;
   }
-  if (i >= end || end - i > 15) return Number.NaN;
+  if (i >= end || end - i > 10) return Number.NaN;
   let v = 0;
   for (; i < end; i++) {
     const c = (buf[i] as number) - 48;
     if (c < 0 || c > 9) return Number.NaN;
     v = v * 10 + c;
   }
+  if (v > (negative ? 2147483648 : 2147483647)) return Number.NaN;
   return negative ? -v : v;
 }
 

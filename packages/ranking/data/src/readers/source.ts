@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
-import { UnbiasedError } from '@unbiased/core/errors';
+import { ioError, isUnbiasedError, UnbiasedError } from '@unbiased/core/errors';
 
 /**
  * Where a reader gets its bytes:
@@ -46,24 +46,28 @@ export function fromChunks(bytes: Uint8Array, chunkSize?: number): AsyncIterable
 export function sourceName(source: ByteSource, file?: string): string {
   if (file !== undefined) return file;
   if (typeof source === 'string') return source;
-  if (source instanceof URL) return fileURLToPath(source);
+  if (source instanceof URL) {
+    try {
+      return fileURLToPath(source);
+    } catch (error) {
+      throw new UnbiasedError('INVALID_ARGUMENT', `source URL must be a file: URL; got ${source.href}`, { field: 'source', cause: error });
+    }
+  }
   if (source instanceof Uint8Array) return '<bytes>';
   return '<stream>';
 }
 
 async function* rawChunks(source: ByteSource, file: string): AsyncGenerator<Uint8Array> {
   if (typeof source === 'string' || source instanceof URL) {
-    const stream = createReadStream(source, { highWaterMark: 1 << 20 });
+    let stream: ReturnType<typeof createReadStream> | undefined;
     try {
+      stream = createReadStream(source, { highWaterMark: 1 << 20 });
       for await (const chunk of stream) yield chunk as Uint8Array;
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-        throw new UnbiasedError('READ_FAILED', `cannot read ${file}: ${(error as Error).message}`, { file, cause: error });
-      }
-      throw error;
+      // Every failure of the file system (ENOENT, EACCES, EISDIR, ENAMETOOLONG, EIO, ...) is code IO.
+      throw ioError(error, file, 'read');
     } finally {
-      stream.destroy();
+      stream?.destroy();
     }
     return;
   }
@@ -72,10 +76,15 @@ async function* rawChunks(source: ByteSource, file: string): AsyncGenerator<Uint
     return;
   }
   if (source !== null && typeof source === 'object' && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
-    for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-      if (typeof chunk === 'string') yield encoder.encode(chunk);
-      else if (chunk instanceof Uint8Array) yield chunk;
-      else throw new UnbiasedError('BAD_INPUT', `${file}: a source chunk must be a Uint8Array or a string; got ${typeof chunk}`, { file, field: 'source' });
+    try {
+      for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+        if (typeof chunk === 'string') yield encoder.encode(chunk);
+        else if (chunk instanceof Uint8Array) yield chunk;
+        else throw new UnbiasedError('BAD_INPUT', `${file}: a source chunk must be a Uint8Array or a string; got ${typeof chunk}`, { file, field: 'source' });
+      }
+    } catch (error) {
+      // A failing stream (a socket reset, a Readable destroyed with an error) is an I/O failure.
+      throw isUnbiasedError(error) ? error : ioError(error, file, 'read');
     }
     return;
   }
@@ -95,13 +104,15 @@ function gzipError(error: unknown, file: string): unknown {
   if (typeof code === 'string' && code.startsWith('Z_')) {
     return new UnbiasedError('BAD_GZIP', `${file}: corrupt gzip data (${(error as Error).message})`, { file, cause: error });
   }
-  return error;
+  return isUnbiasedError(error) ? error : ioError(error, file, 'read');
 }
 
 /**
  * The decompressed bytes of `source`: chunks are passed through untouched unless the first two bytes
  * are the gzip magic `1f 8b`, in which case they go through `zlib.createGunzip()`. A truncated gzip
- * stream throws `TRUNCATED_GZIP`, corrupt data `BAD_GZIP` (after every byte decoded before the fault).
+ * stream throws `TRUNCATED_GZIP`, corrupt data `BAD_GZIP` (after every byte decoded before the fault);
+ * a failure to read throws `IO` with the path and the system error as `cause`. The line driver adds
+ * the line number being read when the fault struck.
  */
 export async function* openBytes(source: ByteSource, file: string): AsyncGenerator<Uint8Array> {
   const input = rawChunks(source, file)[Symbol.asyncIterator]();

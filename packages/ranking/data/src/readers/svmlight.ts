@@ -2,7 +2,7 @@
  * Streaming SVMlight / LETOR reader: `<label> qid:<id> <fid>:<value> ... [# comment]`, one document per
  * line, the documents of a query on consecutive lines (MSLR-WEB10K/30K, Yahoo! LTR, Istella, LETOR 4.0).
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { findDuplicate, fitsFloat32, UnbiasedError } from '@unbiased/core/errors';
 import {
   bytesEqual,
   type CommonReadOptions,
@@ -11,6 +11,7 @@ import {
   GrowableFloat32,
   GrowableFloat64,
   GrowableInt32,
+  latin1Text,
   LineParserBase,
   type ParseContext,
   parseIndex,
@@ -160,13 +161,13 @@ class SvmlightParser extends LineParserBase<LetorQuery> {
     let j = i;
     while (j < end && !isSpace(buf[j])) j++;
     const label = parseNumber(buf, i, j);
-    if (Number.isNaN(label)) this.bad(lineNo, `expected a numeric label as the first field, got ${excerpt(buf, i, j)}`);
+    if (!Number.isFinite(label)) this.bad(lineNo, `expected a finite decimal label as the first field, got ${excerpt(buf, i, j)}`, 'label');
     i = j;
     while (i < end && isSpace(buf[i])) i++;
     // qid
     j = i;
     while (j < end && !isSpace(buf[j])) j++;
-    if (j - i <= 4 || !bytesEqual(buf, i, i + 4, QID)) this.bad(lineNo, `expected "qid:<id>" after the label, got ${excerpt(buf, i, j)}`);
+    if (j - i <= 4 || !bytesEqual(buf, i, i + 4, QID)) this.bad(lineNo, `expected "qid:<id>" after the label, got ${excerpt(buf, i, j)}`, 'qid');
     const qidStart = i + 4;
     const qidEnd = j;
     i = j;
@@ -175,6 +176,8 @@ class SvmlightParser extends LineParserBase<LetorQuery> {
     const fids = this.fids;
     const vals = this.vals;
     let commentStart = -1;
+    let previousFid = -1;
+    let ascending = true;
     for (;;) {
       while (i < end && isSpace(buf[i])) i++;
       if (i >= end) break;
@@ -188,11 +191,15 @@ class SvmlightParser extends LineParserBase<LetorQuery> {
         if (buf[j] === 58 && colon < 0) colon = j;
         j++;
       }
-      if (colon < 0) this.bad(lineNo, `expected "<feature id>:<value>", got ${excerpt(buf, i, j)}`);
+      if (colon < 0) this.bad(lineNo, `expected "<feature id>:<value>", got ${excerpt(buf, i, j)}`, 'feature');
       const fid = parseIndex(buf, i, colon);
-      if (fid < 0) this.bad(lineNo, `expected an integer feature id before ":", got ${excerpt(buf, i, j)}`);
+      if (fid < 0) this.bad(lineNo, `expected an integer feature id (at most 2^31 - 1) before ":", got ${excerpt(buf, i, j)}`, 'featureId');
       const value = parseNumber(buf, colon + 1, j);
-      if (Number.isNaN(value)) this.bad(lineNo, `expected a numeric value after "${fid}:", got ${excerpt(buf, colon + 1, j)}`);
+      if (!fitsFloat32(value)) {
+        this.bad(lineNo, `expected a finite decimal value that fits float32 (|v| <= 3.4028235e38) after "${fid}:", got ${excerpt(buf, colon + 1, j)}`, 'value');
+      }
+      if (fid <= previousFid) ascending = false;
+      previousFid = fid;
       if (fid < o.base || fid > o.maxFeatureId) {
         throw new UnbiasedError(
           'FEATURE_ID_OUT_OF_RANGE',
@@ -204,10 +211,18 @@ class SvmlightParser extends LineParserBase<LetorQuery> {
       vals.push(value);
       i = j;
     }
+    if (!ascending) {
+      const duplicate = findDuplicate(fids.data.subarray(nnzBefore, fids.length));
+      if (duplicate !== null) {
+        this.bad(lineNo, `feature id ${fids.data[nnzBefore + duplicate[1]]} appears twice on the line; each feature may appear once`, 'featureId');
+      }
+    }
     // commit
     if (this.qidBytes === null || !bytesEqual(buf, qidStart, qidEnd, this.qidBytes)) {
       const qid = text(buf, qidStart, qidEnd);
-      if (this.seen.has(qid)) {
+      // Keyed by the exact bytes: two different invalid UTF-8 qids decode to the same U+FFFD text.
+      const key = latin1Text(buf, qidStart, qidEnd);
+      if (this.seen.has(key)) {
         this.fids.length = nnzBefore;
         this.vals.length = nnzBefore;
         throw new UnbiasedError(
@@ -217,7 +232,7 @@ class SvmlightParser extends LineParserBase<LetorQuery> {
         );
       }
       if (this.qidBytes !== null) this.flush(nnzBefore);
-      this.seen.add(qid);
+      this.seen.add(key);
       this.qid = qid;
       this.qidBytes = buf.slice(qidStart, qidEnd);
       this.firstLine = lineNo;
@@ -282,9 +297,12 @@ class SvmlightParser extends LineParserBase<LetorQuery> {
  * gzip or plain, in bounded memory (one chunk, one line and the open query).
  *
  * Errors (`UnbiasedError` with `file` and 1-based `line`): `BAD_LETOR_LINE` (malformed label, qid or
- * feature; the message says what was expected), `FEATURE_ID_OUT_OF_RANGE` (outside `[featureIdBase,
- * maxFeatureId]`), `QID_NOT_CONTIGUOUS` (a qid reappears after another: the file is not grouped),
- * `LIST_TOO_LONG` (more than `maxListSize` documents), `TRUNCATED_GZIP` / `BAD_GZIP`, `LINE_TOO_LONG`.
+ * feature, `field` says which; a label that is not a finite decimal, e.g. `Infinity` or `1e400`; a
+ * value that is not a decimal or overflows float32, e.g. `1e39`; a feature id listed twice on a line),
+ * `FEATURE_ID_OUT_OF_RANGE` (outside `[featureIdBase, maxFeatureId]`), `QID_NOT_CONTIGUOUS` (a qid
+ * reappears after another: the file is not grouped), `LIST_TOO_LONG` (more than `maxListSize`
+ * documents), `TRUNCATED_GZIP` / `BAD_GZIP`, `LINE_TOO_LONG`, `IO` (the file cannot be read; `cause`
+ * holds the system error). A UTF-8 byte-order mark before the first line is skipped.
  * Queries completed before an error are delivered before it is thrown. With `onError: 'skip'`,
  * malformed lines and out-of-range ids are left out and counted in `reader.summary.skippedLines`.
  */

@@ -3,7 +3,7 @@
  * file `X.feature` with one document per line, and list files `X.init_list`, `X.labels` (older name
  * `X.weights`) and optionally `X.initial_scores` with one query per line, in the same query order.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { findDuplicate, fitsFloat32, UnbiasedError } from '@unbiased/core/errors';
 import {
   type CommonReadOptions,
   driveLines,
@@ -92,8 +92,8 @@ function isSpace(c: number | undefined): boolean {
   return c === 32 || c === 9;
 }
 
-function lineError(file: string, lineNo: number, message: string, code = 'BAD_ULTRA_LINE'): UnbiasedError {
-  return new UnbiasedError(code, `${file}:${lineNo}: ${message}`, { file, line: lineNo });
+function lineError(file: string, lineNo: number, message: string, field: string, code = 'BAD_ULTRA_LINE'): UnbiasedError {
+  return new UnbiasedError(code, `${file}:${lineNo}: ${message}`, { file, line: lineNo, field });
 }
 
 /** Feature-file lines → rows (or faults, which the joiner reports when a query uses them). */
@@ -122,11 +122,12 @@ class FeatureParser implements LineParser<Parsed<FeatureRow> & { index: number }
     while (i < end && isSpace(buf[i])) i++;
     let j = i;
     while (j < end && !isSpace(buf[j])) j++;
-    if (i === j) throw lineError(this.file, lineNo, 'expected "<docid> <fid>:<value> ...", got an empty line');
+    if (i === j) throw lineError(this.file, lineNo, 'expected "<docid> <fid>:<value> ...", got an empty line', 'docId');
     const docId = text(buf, i, j);
     this.fids.length = 0;
     this.vals.length = 0;
     i = j;
+    let ascending = true;
     for (;;) {
       while (i < end && isSpace(buf[i])) i++;
       if (i >= end) break;
@@ -136,17 +137,26 @@ class FeatureParser implements LineParser<Parsed<FeatureRow> & { index: number }
         if (buf[j] === 58 && colon < 0) colon = j;
         j++;
       }
-      if (colon < 0) throw lineError(this.file, lineNo, `expected "<feature id>:<value>", got ${excerpt(buf, i, j)}`);
+      if (colon < 0) throw lineError(this.file, lineNo, `expected "<feature id>:<value>", got ${excerpt(buf, i, j)}`, 'feature');
       const fid = parseIndex(buf, i, colon);
-      if (fid < 0) throw lineError(this.file, lineNo, `expected an integer feature id before ":", got ${excerpt(buf, i, j)}`);
+      if (fid < 0) throw lineError(this.file, lineNo, `expected an integer feature id (at most 2^31 - 1) before ":", got ${excerpt(buf, i, j)}`, 'featureId');
       const value = parseNumber(buf, colon + 1, j);
-      if (Number.isNaN(value)) throw lineError(this.file, lineNo, `expected a numeric value after "${fid}:", got ${excerpt(buf, colon + 1, j)}`);
-      if (fid > this.maxFeatureId) {
-        throw lineError(this.file, lineNo, `expected a feature id in [0, ${this.maxFeatureId}], got ${fid}`, 'FEATURE_ID_OUT_OF_RANGE');
+      if (!fitsFloat32(value)) {
+        throw lineError(this.file, lineNo, `expected a finite decimal value that fits float32 (|v| <= 3.4028235e38) after "${fid}:", got ${excerpt(buf, colon + 1, j)}`, 'value');
       }
+      if (fid > this.maxFeatureId) {
+        throw lineError(this.file, lineNo, `expected a feature id in [0, ${this.maxFeatureId}], got ${fid}`, 'featureId', 'FEATURE_ID_OUT_OF_RANGE');
+      }
+      if (this.fids.length > 0 && fid <= (this.fids.data[this.fids.length - 1] as number)) ascending = false;
       this.fids.push(fid);
       this.vals.push(value);
       i = j;
+    }
+    if (!ascending) {
+      const duplicate = findDuplicate(this.fids.data.subarray(0, this.fids.length));
+      if (duplicate !== null) {
+        throw lineError(this.file, lineNo, `feature id ${this.fids.data[duplicate[1]]} appears twice on the line; each feature may appear once`, 'featureId');
+      }
     }
     return { docId, featureIds: this.fids.take(0, this.fids.length), values: this.vals.take(0, this.vals.length) };
   }
@@ -179,15 +189,31 @@ class ListParser implements LineParser<Parsed<ListLine>> {
       j = i;
       while (j < end && !isSpace(buf[j])) j++;
       const v = this.integers ? parseIndex(buf, i, j) : parseNumber(buf, i, j);
-      if (this.integers ? v < 0 : Number.isNaN(v)) {
+      if (this.integers ? v < 0 : !Number.isFinite(v)) {
+        const expected = this.integers ? 'a line number' : 'a finite decimal number';
         this.out.push({
-          fault: lineError(this.file, lineNo, `expected "<qid> ${this.what} ...", got ${excerpt(buf, i, j)} in position ${entries.length + 1}`),
+          fault: lineError(this.file, lineNo, `expected "<qid> ${this.what} ..." (${expected} in each position), got ${excerpt(buf, i, j)} in position ${entries.length + 1}`, this.what),
           line: lineNo,
         });
         return;
       }
       entries.push(v);
       i = j;
+    }
+    if (this.integers) {
+      const duplicate = findDuplicate(entries);
+      if (duplicate !== null) {
+        this.out.push({
+          fault: lineError(
+            this.file,
+            lineNo,
+            `qid ${qid} lists feature line ${entries[duplicate[1]]} twice (positions ${duplicate[0] + 1} and ${duplicate[1] + 1}); a document may appear once per query`,
+            this.what,
+          ),
+          line: lineNo,
+        });
+        return;
+      }
     }
     this.out.push({ qid, entries: Float64Array.from(entries), line: lineNo });
   }
@@ -206,8 +232,13 @@ function pull<T>(source: ByteSource, file: string, parser: LineParser<T>, maxLin
  * (rows read ahead are buffered until used, at most `maxBufferedRows`). ULTRA writes the feature file
  * in query order, so the buffer stays at about one query.
  *
- * Errors: `BAD_ULTRA_LINE`, `FEATURE_ID_OUT_OF_RANGE`, `ULTRA_FEATURE_LINE_MISSING` (a listed line past
- * the end of the feature file or already used), `LIST_TOO_LONG`, `ULTRA_BUFFER_EXCEEDED`, gzip errors.
+ * Errors (all with `file` and `line`): `BAD_ULTRA_LINE` (`field` says which: a value that is not a
+ * decimal or overflows float32, a feature id twice on a feature line, a label or score that is not a
+ * finite decimal, a query listing the same feature line twice), `FEATURE_ID_OUT_OF_RANGE`,
+ * `ULTRA_QID_MISMATCH`, `ULTRA_LENGTH_MISMATCH`, `ULTRA_FEATURE_LINE_MISSING` (a listed line past the end
+ * of the feature file or already used), `LIST_TOO_LONG`, `ULTRA_BUFFER_EXCEEDED` (at the feature-file
+ * line reached), gzip errors, `IO`. Feature rows are parsed when a query lists them: a malformed row
+ * that no query lists is never read into a query and raises nothing.
  * With `onError: 'skip'` a query with a malformed line in any file is left out; its lines are counted.
  */
 export function readUltra(sources: UltraSources, options: UltraReadOptions = {}): QueryReader<UltraQuery> {
@@ -256,9 +287,14 @@ export function readUltra(sources: UltraSources, options: UltraReadOptions = {})
           const ended = [l.done ? file : null, y.done ? names.labels : null, s?.done ? names.initialScores : null].filter((x) => x !== null);
           const open = [!l.done ? file : null, !y.done ? names.labels : null, s !== null && !s.done ? names.initialScores : null].filter((x) => x !== null);
           if (open.length > 0) {
-            throw new UnbiasedError('ULTRA_LENGTH_MISMATCH', `${ended.join(', ')} ended while ${open.join(', ')} still has queries; the list files must list the same queries in the same order`, {
-              file: ended[0] ?? file,
-            });
+            // Locate the error at the first query that has no partner: its line in the file that goes on.
+            const pending = [!l.done ? l.value : null, !y.done ? y.value : null, s !== null && !s.done ? s.value : null].find((x) => x !== null) as Parsed<ListLine>;
+            const at = open[0] as string;
+            throw new UnbiasedError(
+              'ULTRA_LENGTH_MISMATCH',
+              `${at}:${pending.line}: ${ended.join(', ')} ended while ${open.join(', ')} still has queries; the list files must list the same queries in the same order`,
+              { file: at, line: pending.line },
+            );
           }
           return;
         }
@@ -310,8 +346,8 @@ export function readUltra(sources: UltraSources, options: UltraReadOptions = {})
             if (buffered.size > maxBufferedRows) {
               throw new UnbiasedError(
                 'ULTRA_BUFFER_EXCEEDED',
-                `${names.feature}: more than maxBufferedRows = ${maxBufferedRows} feature rows read ahead while looking for line ${index} (qid ${list.qid}); write the feature file in query order or raise maxBufferedRows`,
-                { file: names.feature, field: 'maxBufferedRows' },
+                `${names.feature}:${featuresRead}: more than maxBufferedRows = ${maxBufferedRows} feature rows read ahead while looking for line ${index} (qid ${list.qid}); write the feature file in query order or raise maxBufferedRows`,
+                { file: names.feature, line: featuresRead, field: 'maxBufferedRows' },
               );
             }
           }

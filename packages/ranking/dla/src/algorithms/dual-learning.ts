@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionalInteger } from '@unbiased/core/errors';
 import type { Rng } from '@unbiased/core';
 import { checkHyperparameter } from '@unbiased/core/errors';
 import { clickWeightedSoftmaxLoss } from '../losses/click-weighted-softmax.js';
@@ -7,9 +8,9 @@ import { adagrad } from '../optim/adagrad.js';
 import { type PropensityArchitecture, type PropensityModel, propensityModel, relativePropensities } from '../propensity/propensity-model.js';
 import { repeatRows } from '../broadcast.js';
 import { scoreLists } from '../rankers/types.js';
-import { withoutGradient } from '../stop-gradient.js';
-import { integerOption, maxWeightOption } from '../validate.js';
-import { checkBatch, flushGroups, optimizeGroups, ParameterGroup } from './trainer.js';
+import { withoutGradient } from '@unbiased/core/tfjs';
+import { maxWeightOption } from '../validate.js';
+import { checkBatch, learnerLifecycle, optimizeGroups, ParameterGroup } from './trainer.js';
 import type { ClickBatch, ClickLearner, LearnerOptions, OptimizerFactory } from './types.js';
 
 export interface DlaOptions extends LearnerOptions {
@@ -54,7 +55,7 @@ export interface DlaLearner extends ClickLearner {
  */
 export function dlaLearner(options: DlaOptions): DlaLearner {
   const { ranker, listSize, nonFinite, propensityArchitecture = 'logits', rng, rankerLossWeight = 1 } = options;
-  const size = integerOption('listSize', listSize, 10, 1);
+  const size = checkOptionalInteger('listSize', listSize, 10, { min: 1 });
   checkHyperparameter('rankerLossWeight', rankerLossWeight, { min: 0, minInclusive: false });
   const maxPropensityWeight = maxWeightOption('maxPropensityWeight', options.maxPropensityWeight);
   const maxRelevanceWeight = maxWeightOption('maxRelevanceWeight', options.maxRelevanceWeight);
@@ -100,10 +101,6 @@ export function dlaLearner(options: DlaOptions): DlaLearner {
       optimizeGroups(groups, () => loss(batch));
     },
     propensities: () => relativePropensities(model),
-    flush: () => flushGroups(groups),
-    dispose() {
-      for (const g of groups) g.dispose();
-      model.dispose();
-    },
+    ...learnerLifecycle(groups, () => model.dispose()),
   };
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionalInteger } from '@unbiased/core/errors';
 import type { Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import { repeatRows } from '../broadcast.js';
@@ -6,8 +7,8 @@ import { clickWeightedSoftmaxLoss } from '../losses/click-weighted-softmax.js';
 import { weightsRelativeToFirst } from '../losses/position-weights.js';
 import { adagrad } from '../optim/adagrad.js';
 import { type PropensityArchitecture, type PropensityModel, propensityModel, relativePropensities } from '../propensity/propensity-model.js';
-import { checkListExtras, checkListLength, checkRank, checkShape, integerOption, maxWeightOption } from '../validate.js';
-import { flushGroups, optimizeGroups, ParameterGroup } from './trainer.js';
+import { checkListExtras, checkListLength, checkRank, checkShape, maxWeightOption } from '../validate.js';
+import { learnerLifecycle, optimizeGroups, ParameterGroup } from './trainer.js';
 import type { OptimizerFactory } from './types.js';
 import type { NonFiniteMode } from '@unbiased/core';
 
@@ -66,7 +67,7 @@ function checkIrwBatch(batch: IrwBatch, listSize: number): [number, number] {
  * recovers the examination propensities (spec 02 §1, property 4).
  */
 export function irwEstimator({ listSize, propensityArchitecture = 'logits', rng, maxRelevanceWeight, optimizer, nonFinite }: IrwOptions): IrwEstimator {
-  const size = integerOption('listSize', listSize, 0, 1);
+  const size = checkOptionalInteger('listSize', listSize, 0, { min: 1 });
   const clip = maxWeightOption('maxRelevanceWeight', maxRelevanceWeight);
   const model = propensityModel(rng === undefined ? { listSize: size, architecture: propensityArchitecture } : { listSize: size, architecture: propensityArchitecture, rng });
   const groups = [new ParameterGroup(model.variables, optimizer ?? (() => adagrad()), nonFinite)];
@@ -88,10 +89,6 @@ export function irwEstimator({ listSize, propensityArchitecture = 'logits', rng,
       optimizeGroups(groups, () => loss(batch));
     },
     propensities: () => relativePropensities(model),
-    flush: () => flushGroups(groups),
-    dispose() {
-      for (const g of groups) g.dispose();
-      model.dispose();
-    },
+    ...learnerLifecycle(groups, () => model.dispose()),
   };
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionalInteger } from '@unbiased/core/errors';
 import { checkHyperparameter } from '@unbiased/core/errors';
 import { uniqueScope } from '../rankers/init.js';
 import { maskCondition, scoreLists } from '../rankers/types.js';
-import { asFloat32, stopGradient } from '../stop-gradient.js';
-import { integerOption } from '../validate.js';
+import { asFloat32, stopGradient } from '@unbiased/core/tfjs';
 import { dampedPositionUpdate, positiveOr1, relativeToFirstPosition } from './position-parameters.js';
-import { checkBatch, defaultOptimizer, flushGroups, optimizeGroups, ParameterGroup } from './trainer.js';
+import { checkBatch, defaultOptimizer, learnerLifecycle, optimizeGroups, ParameterGroup } from './trainer.js';
 import type { ClickBatch, ClickLearner, LearnerOptions } from './types.js';
 
 export interface PairwiseDebiasOptions extends LearnerOptions {
@@ -26,7 +26,7 @@ export interface PairwiseDebiasOptions extends LearnerOptions {
  */
 export function pairwiseDebiasLearner(options: PairwiseDebiasOptions): ClickLearner {
   const { ranker, listSize, optimizer = defaultOptimizer, nonFinite, emStepSize = 0.05, regularizationP = 1 } = options;
-  const size = integerOption('listSize', listSize, 10, 1);
+  const size = checkOptionalInteger('listSize', listSize, 10, { min: 1 });
   checkHyperparameter('emStepSize', emStepSize, { min: 0, max: 1, minInclusive: false });
   checkHyperparameter('regularizationP', regularizationP, { min: 0 });
   const scope = uniqueScope('pairwise-debias');
@@ -94,11 +94,9 @@ export function pairwiseDebiasLearner(options: PairwiseDebiasOptions): ClickLear
       }
     },
     propensities: () => relativeToFirstPosition(tPlus),
-    flush: () => flushGroups(groups),
-    dispose() {
-      for (const g of groups) g.dispose();
+    ...learnerLifecycle(groups, () => {
       tPlus.dispose();
       tMinus.dispose();
-    },
+    }),
   };
 }

@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionalInteger } from '@unbiased/core/errors';
 import { hashUniform, type Rng } from '@unbiased/core';
 import { checkHyperparameter, UnbiasedError } from '@unbiased/core/errors';
 import { maskCondition, scoreLists } from '../rankers/types.js';
 import { uniqueScope } from '../rankers/init.js';
-import { asFloat32, withoutGradient } from '../stop-gradient.js';
-import { integerOption } from '../validate.js';
+import { asFloat32, withoutGradient } from '@unbiased/core/tfjs';
 import { dampedPositionUpdate, positiveOr1, relativeToFirstPosition } from './position-parameters.js';
-import { checkBatch, defaultOptimizer, flushGroups, optimizeGroups, ParameterGroup } from './trainer.js';
+import { checkBatch, defaultOptimizer, learnerLifecycle, optimizeGroups, ParameterGroup } from './trainer.js';
 import type { ClickBatch, ClickLearner, LearnerOptions } from './types.js';
 
 export interface RegressionEmOptions extends LearnerOptions {
@@ -34,7 +34,7 @@ export interface RegressionEmOptions extends LearnerOptions {
  */
 export function regressionEmLearner(options: RegressionEmOptions): ClickLearner {
   const { ranker, listSize, optimizer = defaultOptimizer, nonFinite, emStepSize = 0.05, initialPropensity = 0.9, labels = 'sample', rng } = options;
-  const size = integerOption('listSize', listSize, 10, 1);
+  const size = checkOptionalInteger('listSize', listSize, 10, { min: 1 });
   checkHyperparameter('emStepSize', emStepSize, { min: 0, max: 1, minInclusive: false });
   checkHyperparameter('initialPropensity', initialPropensity, { min: 0, max: 1, minInclusive: false });
   if (labels !== 'sample' && labels !== 'expected') {
@@ -115,10 +115,6 @@ export function regressionEmLearner(options: RegressionEmOptions): ClickLearner 
       }
     },
     propensities: () => relativeToFirstPosition(theta),
-    flush: () => flushGroups(groups),
-    dispose() {
-      for (const g of groups) g.dispose();
-      theta.dispose();
-    },
+    ...learnerLifecycle(groups, () => theta.dispose()),
   };
 }

@@ -3,7 +3,7 @@ import { type NonFiniteMode, TransformOptimizer } from '@unbiased/core';
 import { adagrad } from '../optim/adagrad.js';
 import type { Ranker } from '../rankers/types.js';
 import { checkListExtras, checkListLength, checkRank, checkShape, shapeMismatch } from '../validate.js';
-import type { OptimizerFactory } from './types.js';
+import type { ClickBatch, Learner, LearnerOptions, OptimizerFactory } from './types.js';
 
 /** A set of variables stepped by one optimizer (one per network, so each has its own gradient clip). */
 export class ParameterGroup {
@@ -65,4 +65,52 @@ export function checkBatch(
   checkShape(labels.field, labels.tensor, [batchSize, listSize], 'batch x list, like the features');
   checkListExtras({ batchSize, listSize }, batch.mask, batch.listWeights);
   return [batchSize, listSize];
+}
+
+/** The labels of a click batch, as {@link checkBatch} names them. */
+export const clickLabels = (batch: ClickBatch): { field: string; tensor: tf.Tensor } => ({ field: 'clicks', tensor: batch.clicks });
+
+/**
+ * A learner whose only trained network is the ranker, on one loss (the naive, IPW and oracle learners): `loss`
+ * checks the batch (its labels as `labels` names them) and computes `lossOf(batch, listLength)` in a tidy;
+ * `step` runs one optimizer step on it; `onDispose` frees what the caller created besides the optimizer state.
+ */
+export function rankerLearner<B extends { features: tf.Tensor; mask?: tf.Tensor; listWeights?: tf.Tensor }>(
+  name: string,
+  { ranker, optimizer = defaultOptimizer, nonFinite }: LearnerOptions,
+  listSize: number,
+  labels: (batch: B) => { field: string; tensor: tf.Tensor },
+  lossOf: (batch: B, listLength: number) => tf.Scalar,
+  onDispose: () => void = () => {},
+): Learner<B> {
+  const groups = [new ParameterGroup(ranker.variables, optimizer, nonFinite)];
+  const loss = (batch: B): tf.Scalar => {
+    const [, listLength] = checkBatch(ranker, listSize, batch, labels(batch));
+    return tf.tidy(() => lossOf(batch, listLength));
+  };
+  return {
+    name,
+    ranker,
+    listSize,
+    loss,
+    step(batch) {
+      checkBatch(ranker, listSize, batch, labels(batch));
+      optimizeGroups(groups, () => loss(batch));
+    },
+    ...learnerLifecycle(groups, onDispose),
+  };
+}
+
+/**
+ * A learner's `flush` (await every group's pending non-finite check) and `dispose` (free the groups' optimizer
+ * state, then what `onDispose` frees: propensity models and other tensors the learner created).
+ */
+export function learnerLifecycle(groups: readonly ParameterGroup[], onDispose: () => void = () => {}): { flush(): Promise<void>; dispose(): void } {
+  return {
+    flush: () => flushGroups(groups),
+    dispose() {
+      for (const g of groups) g.dispose();
+      onDispose();
+    },
+  };
 }

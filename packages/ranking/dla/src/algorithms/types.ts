@@ -30,7 +30,7 @@ export interface RelevanceBatch {
 }
 
 /** A factory of the gradient transformation for one network (each network gets its own state). */
-export type OptimizerFactory = () => GradientTransformation<any>;
+export type OptimizerFactory = () => GradientTransformation;
 
 /** Options every learner takes. */
 export interface LearnerOptions {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { maskCondition } from '../rankers/types.js';
-import { logSoftmaxRows } from './log-softmax.js';
 import { repeatColumns, repeatRows } from '../broadcast.js';
-import { asFloat32, withoutGradient } from '../stop-gradient.js';
+import { asFloat32, logSoftmax, withoutGradient } from '@unbiased/core/tfjs';
 import { checkListExtras, checkRank, checkShape, invalidArgument, maxWeightOption } from '../validate.js';
 
 /** How the weighted sum is reduced to the loss. */
@@ -56,7 +55,7 @@ export function clickWeightedSoftmaxLoss(logits: tf.Tensor, labels: tf.Tensor, o
     const real = maskCondition(mask, [batchSize, listSize]);
     const zeros = tf.zeros([batchSize, listSize]);
     const masked = tf.where(real, logits, tf.fill([batchSize, listSize], PADDED_LOGIT));
-    const logProbabilities = logSoftmaxRows(masked);
+    const logProbabilities = logSoftmax(masked);
     let weights = tf.where(real, asFloat32(labels), zeros);
     if (positionWeights !== undefined) {
       const full = positionWeights.shape.length === 1 ? repeatRows(asFloat32(positionWeights), batchSize) : asFloat32(positionWeights);

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionalInteger } from '@unbiased/core/errors';
 import type { Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import { denseLayers, disposeDenseLayers, makeVariable, uniqueScope } from '../rankers/init.js';
-import { checkListLength, integerOption } from '../validate.js';
+import { checkListLength} from '../validate.js';
 
 /**
  * The examination (propensity) network of DLA, g(onehot(i)) for positions i = 1..listSize:
@@ -34,10 +35,10 @@ export interface PropensityModel {
 
 /** Builds a {@link PropensityModel}. */
 export function propensityModel({ listSize, architecture = 'logits', rng }: PropensityModelOptions): PropensityModel {
-  const size = integerOption('listSize', listSize, 0, 1);
+  const size = checkOptionalInteger('listSize', listSize, 0, { min: 1 });
   const scope = uniqueScope('propensity');
   const checkN = (n: number | undefined): number => {
-    const count = integerOption('n', n, size, 1);
+    const count = checkOptionalInteger('n', n, size, { min: 1 });
     checkListLength('n', count, size, 'the propensity model');
     return count;
   };
@@ -59,7 +60,7 @@ export function propensityModel({ listSize, architecture = 'logits', rng }: Prop
     });
   }
   if (rng === undefined) throw new UnbiasedError('INVALID_ARGUMENT', 'an MLP propensity model needs an rng', { field: 'rng' });
-  const sizes = [size, ...architecture.hiddenUnits.map((w, i) => integerOption(`hiddenUnits[${i}]`, w, 0, 1)), 1];
+  const sizes = [size, ...architecture.hiddenUnits.map((w, i) => checkOptionalInteger(`hiddenUnits[${i}]`, w, 0, { min: 1 })), 1];
   const { layers, variables } = denseLayers(scope, sizes, rng);
   return {
     listSize: size,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionalInteger } from '@unbiased/core/errors';
 import type { Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
-import { integerOption } from '../validate.js';
 import { glorotUniform, makeVariable, uniqueScope } from './init.js';
 import type { Ranker } from './types.js';
 
@@ -21,7 +21,7 @@ export interface LinearRankerOptions {
  * Variables: `<scope>/kernel` [featureDim, 1] and, with `bias`, `<scope>/bias` [1].
  */
 export function linearRanker({ featureDim, bias = false, init = 'zeros', rng }: LinearRankerOptions): Ranker {
-  const d = integerOption('featureDim', featureDim, 0, 1);
+  const d = checkOptionalInteger('featureDim', featureDim, 0, { min: 1 });
   if (init !== 'zeros' && init !== 'glorot') {
     throw new UnbiasedError('INVALID_ARGUMENT', `init must be 'zeros' or 'glorot'; got ${String(init)}`, { field: 'init' });
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionalInteger } from '@unbiased/core/errors';
 import type { Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
-import { integerOption } from '../validate.js';
 import { denseLayers, disposeDenseLayers, uniqueScope } from './init.js';
 import type { Ranker } from './types.js';
 
@@ -49,10 +49,10 @@ export function mlpRanker({
   activation = 'elu',
   outputActivation = 'elu',
 }: MlpRankerOptions): Ranker {
-  const d = integerOption('featureDim', featureDim, 0, 1);
+  const d = checkOptionalInteger('featureDim', featureDim, 0, { min: 1 });
   if (rng === undefined || rng === null) throw new UnbiasedError('INVALID_ARGUMENT', 'mlpRanker needs an rng', { field: 'rng' });
   if (!Array.isArray(hiddenUnits)) throw new UnbiasedError('INVALID_ARGUMENT', 'hiddenUnits must be an array of widths', { field: 'hiddenUnits' });
-  const widths = hiddenUnits.map((w, i) => integerOption(`hiddenUnits[${i}]`, w, 0, 1));
+  const widths = hiddenUnits.map((w, i) => checkOptionalInteger(`hiddenUnits[${i}]`, w, 0, { min: 1 }));
   const hidden = checkActivation('activation', activation);
   const output = checkActivation('outputActivation', outputActivation);
   const scope = uniqueScope('mlp');

@@ -3,7 +3,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { UnbiasedError } from '@unbiased/core/errors';
+import { ioError, isUnbiasedError, stripBom, UnbiasedError } from '@unbiased/core/errors';
 import { type LineLocation, type MindImpression, type MindNews, parseMindBehaviorsLine, parseMindNewsLine, parseUserAttributeLine } from './mind-format.js';
 
 /** A file path, or `{ text, file }` for in-memory content (`file` names it in errors). */
@@ -14,19 +14,25 @@ function sourceFile(source: TextSource): string {
 }
 
 /**
- * The lines of a source with their 1-based numbers. A blank last line (the final newline) is dropped; a
- * blank line anywhere else is an error (`BAD_MIND_LINE`), not silently skipped.
+ * The lines of a source with their 1-based numbers. A UTF-8 byte-order mark before the first line is
+ * dropped (it would otherwise become part of the first id). A blank last line (the final newline) is
+ * dropped; a blank line anywhere else is an error (`BAD_MIND_LINE`), not silently skipped. Any failure to
+ * read the file is `IO` with the path and the system error as `cause`.
  */
 async function* numberedLines(source: TextSource): AsyncGenerator<{ text: string; where: LineLocation }> {
+  if (typeof source !== 'string' && (source === null || typeof source !== 'object' || typeof source.text !== 'string' || typeof source.file !== 'string')) {
+    throw new UnbiasedError('BAD_INPUT', 'source must be a file path or { text, file }', { field: 'source' });
+  }
   const file = sourceFile(source);
   let pendingBlank: number | undefined;
   let line = 0;
-  const lines: AsyncIterable<string> | Iterable<string> =
-    typeof source === 'string' ? createInterface({ input: createReadStream(source, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY }) : source.text.split('\n');
   try {
+    const lines: AsyncIterable<string> | Iterable<string> =
+      typeof source === 'string' ? createInterface({ input: createReadStream(source, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY }) : source.text.split('\n');
     for await (const raw of lines) {
       line++;
-      const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+      const unmarked = line === 1 ? stripBom(raw) : raw;
+      const text = unmarked.endsWith('\r') ? unmarked.slice(0, -1) : unmarked;
       if (text === '') {
         pendingBlank ??= line;
         continue;
@@ -37,11 +43,8 @@ async function* numberedLines(source: TextSource): AsyncGenerator<{ text: string
       yield { text, where: { file, line } };
     }
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-      throw new UnbiasedError('READ_FAILED', `cannot read ${file}: ${(error as Error).message}`, { file, cause: error });
-    }
-    throw error;
+    if (isUnbiasedError(error)) throw error;
+    throw ioError(error, file, 'read');
   }
 }
 

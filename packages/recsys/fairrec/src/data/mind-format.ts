@@ -13,7 +13,8 @@
  * Every error is `UnbiasedError('BAD_MIND_LINE', ...)` with the file and 1-based line, naming the field and
  * the expected layout.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { INT32_MAX, isUnbiasedError, parseIndex, UnbiasedError } from '@unbiased/core/errors';
+import { checkInteger } from '../validate.js';
 
 export const MIND_NEWS_COLUMNS = ['NewsID', 'Category', 'SubCategory', 'Title', 'Abstract', 'URL', 'TitleEntities', 'AbstractEntities'] as const;
 export const MIND_BEHAVIORS_COLUMNS = ['ImpressionID', 'UserID', 'Time', 'History', 'Impressions'] as const;
@@ -137,12 +138,20 @@ export function parseMindBehaviorsLine(text: string, where: LineLocation, { requ
   return { impressionId: requireCell(impressionId, 'ImpressionID', where), userId: requireCell(userId, 'UserID', where), time, history: newsIds(history), candidates, labels, line: where.line };
 }
 
-/** Parses one line of the attribute file: `UserID<TAB>class`, class an integer in [0, classes). */
+/**
+ * Parses one line of the attribute file: `UserID<TAB>class`, class a decimal integer in [0, classes)
+ * (default [0, 2^31 − 1]). Decimal digits only (surrounding blanks tolerated): `0x1F`, `1e-400`, `3.5e38`,
+ * `1.0` and `+1` are errors, not coerced to a class.
+ */
 export function parseUserAttributeLine(text: string, where: LineLocation, { classes }: { classes?: number } = {}): { userId: string; attribute: number } {
+  if (classes !== undefined) checkInteger('classes', classes, { min: 1, max: INT32_MAX });
   const [userId, value] = splitColumns(text, USER_ATTRIBUTE_COLUMNS, where) as [string, string];
-  const attribute = Number(value.trim());
-  if (value.trim() === '' || !Number.isInteger(attribute) || attribute < 0 || (classes !== undefined && attribute >= classes)) {
-    const range = classes === undefined ? 'a non-negative integer' : `an integer in [0, ${classes})`;
+  let attribute: number;
+  try {
+    attribute = parseIndex(value.trim(), { max: classes === undefined ? INT32_MAX : classes - 1, field: 'attribute', code: 'BAD_MIND_LINE', ...where });
+  } catch (error) {
+    if (!isUnbiasedError(error)) throw error;
+    const range = classes === undefined ? 'a non-negative decimal integer' : `a decimal integer in [0, ${classes})`;
     fail(where, 'attribute', `attribute must be ${range}; got ${JSON.stringify(value)}`);
   }
   return { userId: requireCell(userId, 'UserID', where), attribute };

@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkChoice, checkInteger } from '../validate.js';
 import type { ParameterStore } from './parameters.js';
-import { stopGradient } from './stop-gradient.js';
+import { stopGradient } from '@unbiased/core/tfjs';
 
 export type Activation = 'linear' | 'tanh' | 'relu';
 const ACTIVATIONS: readonly Activation[] = ['linear', 'tanh', 'relu'];

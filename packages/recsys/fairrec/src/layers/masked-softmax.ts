@@ -9,7 +9,7 @@
  * shift is computed outside the gradient tape (it cancels in the softmax, so its gradient is zero).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { withoutGradient } from './stop-gradient.js';
+import { withoutGradient } from '@unbiased/core/tfjs';
 
 /** Added to masked logits: far below any real logit, and still finite in float32. */
 const MASKED_LOGIT = 1e9;

@@ -3,16 +3,8 @@
  * L_A (same form), and the "confusion" objective that pushes a discriminator's output to uniform.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { oneHotFloat } from '../layers/gather-rows.js';
+import { logSoftmax, oneHotFloat } from '@unbiased/core/tfjs';
 import { type ExampleWeighting, weightedMean } from './example-weights.js';
-
-/**
- * `log softmax(logits)` over the last axis as `x - logsumexp(x)`. (`tf.logSoftmax` is a `customGrad` that
- * `save`s its output; on wasm that copy trips tfjs's `IS_TEST` kernel-leak check.)
- */
-export function logSoftmax(logits: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => tf.sub(logits, tf.logSumExp(logits, 1, true)) as tf.Tensor2D);
-}
 
 /**
  * `L = -(1/U) sum_j sum_c z_c^j log softmax(logits^j)_c` with one-hot `z` from int32 `labels` `[B]`

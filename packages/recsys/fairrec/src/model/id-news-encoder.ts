@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import type { NewsCorpus } from '../data/corpus.js';
-import { type GatherGradient, gatherRows } from '../layers/gather-rows.js';
+import { type GatherGradient, gatherRows } from '@unbiased/core/tfjs';
 import type { ParameterStore } from '../layers/parameters.js';
 import { badInput, checkInteger } from '../validate.js';
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import { AdditiveAttention } from '../layers/additive-attention.js';
 import { dropout } from '../layers/dropout.js';
-import { type GatherGradient, gatherRows } from '../layers/gather-rows.js';
+import { type GatherGradient, gatherRows } from '@unbiased/core/tfjs';
 import { MultiHeadSelfAttention } from '../layers/multi-head-self-attention.js';
 import type { ParameterStore } from '../layers/parameters.js';
 import { badInput, checkInteger, checkNumber } from '../validate.js';

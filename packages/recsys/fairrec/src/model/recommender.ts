@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
 import type { NewsBatchTensors } from '../data/batch.js';
-import { type GatherGradient, gatherRows } from '../layers/gather-rows.js';
+import { type GatherGradient, gatherRows } from '@unbiased/core/tfjs';
 import type { NewsVectorEncoder } from './id-news-encoder.js';
 
 export interface NewsRecommender {

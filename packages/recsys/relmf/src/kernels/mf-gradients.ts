@@ -27,10 +27,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import {
   type CpuBackendInternals,
-  checkKernelBackend,
+  defineCustomKernel,
   flatProgram,
-  kernelConfigs,
-  registerKernelsIfMissing,
   type WasmBackendInternals,
   type WebGpuBackendInternals,
   type WebGpuProgramLike,
@@ -506,11 +504,11 @@ function webgpuKernel(args: KernelArgs): tf.TensorInfo[] {
   ];
 }
 
-const CONFIGS = kernelConfigs(MF_GRADIENTS_KERNEL, { cpu: cpuKernel, wasm: wasmKernel, webgpu: webgpuKernel });
+const KERNEL = defineCustomKernel(MF_GRADIENTS_KERNEL, { cpu: cpuKernel, wasm: wasmKernel, webgpu: webgpuKernel });
 
 /** Registers `UnbiasedMfPointwiseGradients` for cpu, wasm and webgpu unless already registered. */
 export function registerMfGradientKernels(): void {
-  registerKernelsIfMissing(CONFIGS);
+  KERNEL.ensureRegistered();
 }
 
 /**
@@ -518,15 +516,9 @@ export function registerMfGradientKernels(): void {
  * webgpu the CSR inputs are required. Inputs are not validated here (see `mfLossAndGradients`).
  */
 export function mfGradientsFused(inputs: MfGradientInputs, attrs: MfGradientAttrs): MfGradientOutputs {
-  checkKernelBackend(MF_GRADIENTS_KERNEL);
-  registerMfGradientKernels();
   const named: tf.NamedTensorMap = {};
   for (const [name, tensor] of Object.entries(inputs)) if (tensor) named[name] = tensor;
-  const [loss, userEmbedding, itemEmbedding, userBias, itemBias, globalBias] = tf.engine().runKernel(
-    MF_GRADIENTS_KERNEL,
-    named,
-    attrs as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor[];
+  const [loss, userEmbedding, itemEmbedding, userBias, itemBias, globalBias] = KERNEL.run(named, attrs);
   return {
     loss: loss as tf.Scalar,
     userEmbedding: userEmbedding as tf.Tensor,

@@ -3,6 +3,7 @@
  * estimator in Saito et al. (WSDM 2020): logit z_ui = p_u . q_i + b_u + b_i + g, relevance R_ui = sigmoid(z_ui).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { gatherRows } from '@unbiased/core/tfjs';
 import type { Rng } from '@unbiased/core';
 import { checkInteger, checkNumber } from '../validate.js';
 
@@ -86,9 +87,9 @@ export class MatrixFactorization {
   /** Logits z_j = p_{u_j} . q_{i_j} (+ b_{u_j} + b_{i_j} + g) for int32 index tensors `users`, `items` of equal length. */
   logits(users: tf.Tensor1D, items: tf.Tensor1D): tf.Tensor1D {
     return tf.tidy(() => {
-      const dot = tf.sum(tf.mul(tf.gather(this.userEmbedding, users), tf.gather(this.itemEmbedding, items)), 1);
+      const dot = tf.sum(tf.mul(gatherRows(this.userEmbedding, users), gatherRows(this.itemEmbedding, items)), 1);
       if (!this.bias) return dot as tf.Tensor1D;
-      return tf.add(tf.add(dot, tf.add(tf.gather(this.userBias as tf.Tensor, users), tf.gather(this.itemBias as tf.Tensor, items))), this.globalBias as tf.Tensor) as tf.Tensor1D;
+      return tf.add(tf.add(dot, tf.add(gatherRows(this.userBias as tf.Tensor, users), gatherRows(this.itemBias as tf.Tensor, items))), this.globalBias as tf.Tensor) as tf.Tensor1D;
     });
   }
 

@@ -11,15 +11,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensors } from '@unbiased/core';
 import type { PointwiseWeights } from '../estimators/estimator.js';
 import { type MfGradientAttrs, type MfGradientInputs, mfGradientsFused, rowIndex } from '../kernels/mf-gradients.js';
-import { registerWasmUnsortedSegmentSum } from '../kernels/unsorted-segment-sum-wasm.js';
 import { type LocalLossOptions, pointwiseLoss, resolveLocalLoss } from '../losses/local-loss.js';
 import { badInput, checkIds, checkNumber, invalidArgument } from '../validate.js';
 import type { MatrixFactorization } from './matrix-factorization.js';
 
 /**
  * How gradients are computed: `fused` (default) is one custom kernel on cpu, wasm and webgpu (see
- * `kernels/mf-gradients.ts`); `reference` is tfjs autodiff through `tf.gather` (on wasm it relies on the
- * `UnsortedSegmentSum` kernel this package registers there).
+ * `kernels/mf-gradients.ts`); `reference` is tfjs autodiff through core's `gatherRows` (`@unbiased/core/tfjs`),
+ * whose gradient works on every backend.
  */
 export type GradientImpl = 'fused' | 'reference';
 
@@ -151,7 +150,6 @@ export function mfObjective(model: MatrixFactorization, batch: DeviceBatch, opti
 }
 
 function reference(model: MatrixFactorization, batch: DeviceBatch, o: Required<MfObjectiveOptions>): LossAndGradients {
-  if (tf.getBackend() === 'wasm') registerWasmUnsortedSegmentSum();
   const { value, grads } = tf.variableGrads(() => mfObjective(model, batch, o), Object.values(model.variables));
   return { loss: value, grads };
 }

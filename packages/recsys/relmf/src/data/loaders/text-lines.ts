@@ -2,7 +2,7 @@
  * Line-oriented parsing shared by the dataset loaders (internal): numbered lines, integer fields, and
  * errors that name the file, the line and the expected layout.
  */
-import { UnbiasedError } from '@unbiased/core/errors';
+import { INT32_MAX, isUnbiasedError, parseInteger, stripBom, UnbiasedError } from '@unbiased/core/errors';
 import { checkInteger } from '../../validate.js';
 import type { RatingData } from '../interactions.js';
 
@@ -10,9 +10,12 @@ import type { RatingData } from '../interactions.js';
 export interface LoaderOptions {
   /** File name for error messages. Default `'<input>'`. */
   file?: string;
-  /** Number of users: 1-based user ids must be <= it. Default: the largest id seen. */
+  /**
+   * Number of users: 1-based user ids must be <= it. Default: the largest id seen. Ids are stored 0-based
+   * in an `Int32Array`, so an id above 2^31 − 1 is rejected (never wrapped), whatever this says.
+   */
   numUsers?: number;
-  /** Number of items: 1-based item ids must be <= it. Default: the largest id seen. */
+  /** Number of items: 1-based item ids must be <= it. Default: the largest id seen (at most 2^31 − 1). */
   numItems?: number;
 }
 
@@ -22,11 +25,14 @@ export interface NumberedLine {
   text: string;
 }
 
-/** The non-blank lines of `text` with their 1-based numbers; throws `code` when there are none. */
+/**
+ * The non-blank lines of `text` with their 1-based numbers (a leading UTF-8 BOM is dropped); throws `code`
+ * when there are none.
+ */
 export function numberedLines(text: string, file: string, code: string, layout: string): NumberedLine[] {
   if (typeof text !== 'string') throw new UnbiasedError('BAD_INPUT', `${file}: expected the file's text as a string; got ${typeof text}`, { file, field: 'text' });
   const out: NumberedLine[] = [];
-  const lines = text.split('\n');
+  const lines = stripBom(text).split('\n');
   for (let k = 0; k < lines.length; k++) {
     const line = (lines[k] as string).replace(/\r$/, '');
     if (line.trim() !== '') out.push({ line: k + 1, text: line });
@@ -56,20 +62,22 @@ export function splitFields(code: string, file: string, { line, text }: Numbered
   return fields;
 }
 
-/** Parses a decimal integer field in [min, max] (no signs other than '-', no decimals, no blanks). */
+/**
+ * Parses a decimal integer field in [min, max] with the shared `parseInteger` (decimal syntax only: no `+`,
+ * no exponent, no fraction, no blanks; out of range is an error, never wrapped or rounded).
+ */
 export function integerField(code: string, file: string, line: number, field: string, raw: string, min: number, max: number, layout: string): number {
-  if (!/^-?\d+$/.test(raw)) throw lineError(code, file, line, field, `${field} must be an integer (layout "${layout}"); got ${shown(raw)}`);
-  const value = Number(raw);
-  if (value < min || value > max) {
-    const upper = max === Number.MAX_SAFE_INTEGER ? 'inf)' : `${max}]`;
-    throw lineError(code, file, line, field, `${field} ${value} is out of range [${min}, ${upper} (layout "${layout}")`);
+  try {
+    return parseInteger(raw, { min, max, code, file, line, field });
+  } catch (error) {
+    if (!isUnbiasedError(error)) throw error;
+    throw new UnbiasedError(code, `${error.message} (layout "${layout}")`, { file, line, field });
   }
-  return value;
 }
 
-/** Validates an optional size option. */
+/** Validates an optional size option; the default (and the ceiling) is 2^31 − 1, the largest id an `Int32Array` holds. */
 export function checkSize(field: string, value: number | undefined): number {
-  return value === undefined ? Number.MAX_SAFE_INTEGER : checkInteger(field, value, { min: 1 });
+  return value === undefined ? INT32_MAX : checkInteger(field, value, { min: 1, max: INT32_MAX });
 }
 
 /**

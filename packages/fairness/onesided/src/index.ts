@@ -1,0 +1,16 @@
+export * from './validate.js';
+export * from './policies/policy-class.js';
+export * from './reduction/semi-bandit.js';
+export * from './auditors/panel.js';
+export * from './learners/types.js';
+export * from './learners/lagrangian.js';
+export * from './learners/exp2.js';
+export * from './learners/ftpl.js';
+export * from './lp/simplex.js';
+export * from './lp/best-fair-policy.js';
+export * from './online/rounds.js';
+export * from './online/run.js';
+export * from './frontier/gamma-frontier.js';
+export * from './experiments/panel-data.js';
+export { panelExperiment } from './experiments/panel-experiment.js';
+export { ONESIDED_PERF_GRIDS, onesidedPerfCase, onesidedPerfSuite } from './perf/onesided-suite.js';

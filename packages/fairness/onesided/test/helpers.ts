@@ -1,0 +1,1 @@
+export { expectClose, expectUnbiasedError } from '../../../../tooling/vitest/assert.js';

@@ -1,0 +1,16 @@
+export * from './data/matrix.js';
+export * from './data/adult.js';
+export * from './data/adult-like.js';
+export * from './tree/decision-tree.js';
+export { type DecisionTreeOptions, fitDecisionTree } from './tree/cart.js';
+export * from './tree/random-forest.js';
+export type { DistanceNorm, TraversalOptions } from './traversal/flip-probability.js';
+export * from './traversal/predict.js';
+export * from './postprocess/reject-option.js';
+export * from './postprocess/threshold-optimizer.js';
+export * from './preprocess/target-encoding.js';
+export * from './preprocess/stratified-k-fold.js';
+export { buildFoldMatrices, type CvResults, type CvSettings, type FoldScores, runFairTttsCv, type TabularData } from './experiments/cross-validation.js';
+export { adultLikeExperiment } from './experiments/adult-like.js';
+export { adultExperiment } from './experiments/adult.js';
+export { FAIRNESS_PERF_ROWS, FAIRNESS_PERF_TREES, fairnessPerfCases, fairnessPerfSuite } from './perf/fairness-suite.js';

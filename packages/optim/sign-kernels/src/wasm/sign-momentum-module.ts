@@ -1,0 +1,72 @@
+/**
+ * Loads the hand-written SIMD module `sign-momentum.wat` (committed as base64 in
+ * `generated/sign-momentum.wasm.ts`) against the tfjs wasm backend's own memory, once per memory.
+ */
+import { SIGN_MOMENTUM_WASM_BASE64 } from './generated/sign-momentum.wasm.js';
+import { simdModuleLoader } from '@unbiased/core/kernels';
+
+/** The leading arguments of `step` and the fast paths: byte pointers, then the element count. */
+type SignMomentumBuffers = [p: number, g: number, m: number, G: number, pOut: number, mOut: number, GOut: number, n: number];
+
+/**
+ * `step(p, g, m, G, pOut, mOut, GOut, n, flags, prefix, b1, omb1, b2, omb2, decay, c, wd, neglr, gs, start)`:
+ * elements [start, n) of one variable (start a multiple of 4); pointers in bytes (the variable's float32
+ * tensors).
+ */
+export type SignMomentumStepFn = (
+  ...args: [
+    ...SignMomentumBuffers,
+    flags: number,
+    prefix: number,
+    b1: number,
+    omb1: number,
+    b2: number,
+    omb2: number,
+    decay: number,
+    c: number,
+    wd: number,
+    neglr: number,
+    gs: number,
+    start: number,
+  ]
+) => void;
+
+/**
+ * `stosign32` / `stosign16(p, g, m, G, pOut, mOut, GOut, n, prefix, wdOn, b1, omb1, decay, c, wd, neglr)`: the
+ * StoSignSGD fast path (flags ENV|NOISE[|WD], float32 or bfloat16-rounded state) for elements [0, n & ~3).
+ */
+export type SignMomentumFastFn = (
+  ...args: [
+    ...SignMomentumBuffers,
+    prefix: number,
+    wdOn: number,
+    b1: number,
+    omb1: number,
+    decay: number,
+    c: number,
+    wd: number,
+    neglr: number,
+  ]
+) => void;
+
+/** `amax(g, m, mOut, n, flags, b1, omb1, b2, omb2)`: writes m' and returns max |direction| (per-tensor envelope). */
+export type SignMomentumAmaxFn = (g: number, m: number, mOut: number, n: number, flags: number, b1: number, omb1: number, b2: number, omb2: number) => number;
+
+/** The module's functions (see `loadSignMomentumWasm`). */
+export interface SignMomentumExports {
+  step: SignMomentumStepFn;
+  amax: SignMomentumAmaxFn;
+  stosign32: SignMomentumFastFn;
+  stosign16: SignMomentumFastFn;
+}
+
+/**
+ * The module's functions bound to this backend's memory, instantiated synchronously on first use (4.1 kB);
+ * the JS loop, with the reason, when the SIMD module cannot be used (see `simdModuleLoader`).
+ */
+export const loadSignMomentumWasm = simdModuleLoader<SignMomentumExports>(SIGN_MOMENTUM_WASM_BASE64, (exports) => ({
+  step: exports.step as SignMomentumStepFn,
+  amax: exports.amax as SignMomentumAmaxFn,
+  stosign32: exports.stosign32 as SignMomentumFastFn,
+  stosign16: exports.stosign16 as SignMomentumFastFn,
+}));

@@ -1,0 +1,45 @@
+/** Small summaries shared by the experiments (population sd, median, trailing moving average, first crossing). */
+
+export const mean = (values: ArrayLike<number>): number => {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] as number;
+  return sum / values.length;
+};
+
+export const sd = (values: ArrayLike<number>): number => {
+  const m = mean(values);
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += ((values[i] as number) - m) ** 2;
+  return Math.sqrt(sum / values.length);
+};
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+/** Trailing moving average over `window` points (fewer at the start). */
+export function movingAverage(values: readonly number[], window: number): number[] {
+  return values.map((_, i) => mean(values.slice(Math.max(0, i - window + 1), i + 1)));
+}
+
+/** 1-based index of the first iteration whose trailing `window`-average reaches `target`; `values.length + 1` if never. */
+export function iterationsTo(values: readonly number[], target: number, window: number): number {
+  const smooth = movingAverage(values, window);
+  const at = smooth.findIndex((v) => v >= target);
+  return at < 0 ? values.length + 1 : at + 1;
+}
+
+export const round = (value: number, digits = 4): number => Number(value.toFixed(digits));
+
+export function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] as number) * (b[i] as number);
+  return sum;
+}
+
+export function cosine(a: Float64Array, b: Float64Array): number {
+  const denominator = Math.sqrt(dot(a, a) * dot(b, b));
+  return denominator === 0 ? 0 : dot(a, b) / denominator;
+}

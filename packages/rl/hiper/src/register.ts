@@ -1,0 +1,9 @@
+// Side-effect entry: `import '@unbiased/rl-hiper/register'` registers the experiments and the `rl` perf suite.
+import { registerExperiment, registerPerfSuite } from '@unbiased/core';
+import { gradientVarianceExperiment } from './experiments/gradient-variance.js';
+import { learningCurvesExperiment } from './experiments/learning-curves.js';
+import { rlPerfSuite } from './perf/rl-suite.js';
+
+registerExperiment(gradientVarianceExperiment);
+registerExperiment(learningCurvesExperiment);
+registerPerfSuite(rlPerfSuite);
