@@ -9,6 +9,8 @@ export type CommandName = (typeof COMMANDS)[number];
 /** Default problem size of `unbiased perf` (2^22 parameters, about 16 MB per float32 tensor). */
 export const DEFAULT_PERF_SIZE = 4_194_304;
 export const DEFAULT_SEED = 0;
+/** Most seeds one `--seeds` list may name (each seed is a full run of every selected experiment). */
+export const MAX_SEEDS = 100;
 export const DEFAULT_SCALE: Scale = 'smoke';
 /** cpu is the default everywhere: deterministic and available on every machine. */
 export const DEFAULT_BACKEND: BackendChoice = 'cpu';
@@ -26,7 +28,7 @@ export class UsageError extends Error {
 const SYNOPSIS: Record<CommandName, string> = {
   list: 'unbiased list [--json [FILE]]',
   backends: 'unbiased backends [--json [FILE]] [--verbose]',
-  reproduce: 'unbiased reproduce <id...|--all> [--backend B] [--seed N] [--scale smoke|full] [--json [FILE]] [--out DIR] [--verbose]',
+  reproduce: 'unbiased reproduce <id...|--all> [--backend B] [--seed N | --seeds LIST] [--scale smoke|full] [--json [FILE]] [--out DIR] [--verbose]',
   perf: 'unbiased perf <suite...|--all> [--backend B] [--size N] [--repeats N] [--json [FILE]] [--out DIR] [--verbose]',
   help: 'unbiased help [command]',
 };
@@ -34,8 +36,9 @@ const SYNOPSIS: Record<CommandName, string> = {
 const BACKEND_HELP = `  --backend B     ${BACKEND_CHOICES.join(' | ')} (default ${DEFAULT_BACKEND}: deterministic and always
                   available). auto = first of webgpu, wasm, cpu that starts; all = every backend that starts.`;
 
-const EXIT_CODES = `Exit codes: 0 done (also when a claim does not hold: it is reported, not hidden), 1 an experiment or
-suite threw or a backend could not start, 2 bad arguments (or an unusable --out / --json FILE), 130 interrupted.`;
+const EXIT_CODES = `Exit codes: 0 done (also when a claim does not hold: the status column says holds, partial or fails),
+1 an experiment or suite threw or a backend could not start, 2 bad arguments (or an unusable --out / --json
+FILE), 130 interrupted.`;
 
 const JSON_FILE_HELP = `  --json FILE     write the JSON document to FILE (atomically) instead of stdout; FILE must end in .json
                   or contain a / (--json=FILE takes any name)`;
@@ -58,6 +61,9 @@ ${VERBOSE_HELP}`,
   --all           every registered experiment
 ${BACKEND_HELP}
   --seed N        integer in [0, 2^32) (default ${DEFAULT_SEED})
+  --seeds LIST    run every experiment once per seed, e.g. 0-4 or 0,2,5 (ranges and lists, at most ${MAX_SEEDS}
+                  seeds); the report gives mean ± sd (n) and a 95% t-interval per metric, and judges each claim
+                  on the seeds: holds on every seed = holds, on some = partial, on none = fails
   --scale S       smoke (seconds, default) | full (the real reproduction)
   --json          print only { "runs": [ { "id", "backend", "seed", "scale", "metrics", "claim": { "text",
                   "holds" }, "seconds" } ] } on stdout (a run that threw has an "error" field); progress on stderr
@@ -135,7 +141,10 @@ export interface ReproduceArgs extends OutputArgs {
   /** Experiment ids in the order given (deduplicated), or 'all'. */
   ids: string[] | 'all';
   backend: BackendChoice;
+  /** The first of `seeds` (what `--seed` gave, or the first of `--seeds`). */
   seed: number;
+  /** Every seed to run, in the order given, deduplicated; `[seed]` without `--seeds`. */
+  seeds: number[];
   scale: Scale;
   out: string | undefined;
 }
@@ -167,6 +176,28 @@ function parseInteger(command: CommandName, flag: string, text: string | undefin
     throw new UsageError(`--${flag} must be an integer ${range}; got "${text}"`, command);
   }
   return value;
+}
+
+/**
+ * Parses `--seeds`: comma-separated integers and inclusive ranges `a-b` (`0-4`, `0,2,5`, `0-2,7`), each in
+ * [0, 2^32), deduplicated in the order given, at most {@link MAX_SEEDS}.
+ */
+export function parseSeedList(text: string, command: CommandName = 'reproduce'): number[] {
+  const seeds = new Set<number>();
+  const bad = (why: string) => new UsageError(`--seeds ${why}; got "${text}" (e.g. 0-4 or 0,2,5)`, command);
+  if (text.trim() === '') throw bad('needs a list of seeds');
+  for (const part of text.split(',')) {
+    const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!match) throw bad(`takes integers and ranges a-b separated by commas`);
+    const from = Number(match[1]);
+    const to = match[2] === undefined ? from : Number(match[2]);
+    if (from > 2 ** 32 - 1 || to > 2 ** 32 - 1) throw bad('takes seeds in [0, 2^32)');
+    if (to < from) throw bad(`range ${from}-${to} runs backwards`);
+    if (to - from + 1 > MAX_SEEDS) throw bad(`names more than ${MAX_SEEDS} seeds`);
+    for (let seed = from; seed <= to; seed++) seeds.add(seed);
+    if (seeds.size > MAX_SEEDS) throw bad(`names more than ${MAX_SEEDS} seeds`);
+  }
+  return [...seeds];
 }
 
 function parseBackend(command: CommandName, text: string | undefined): BackendChoice {
@@ -263,7 +294,7 @@ export function parseCommandLine(argv: string[]): CliArgs {
     }
     case 'reproduce': {
       const { values, positionals } = parseCommand(first, rest, {
-        options: { ...runOptions, seed: { type: 'string' }, scale: { type: 'string' } },
+        options: { ...runOptions, seed: { type: 'string' }, seeds: { type: 'string' }, scale: { type: 'string' } },
         allowPositionals: true,
       });
       if (values.help) return { command: 'help', topic: first };
@@ -271,9 +302,11 @@ export function parseCommandLine(argv: string[]): CliArgs {
       if (scale !== 'smoke' && scale !== 'full') throw new UsageError(`--scale must be smoke or full; got "${scale}"`, first);
       if (values.out === '') throw new UsageError('--out needs a directory', first);
       const backend = parseBackend(first, values.backend);
-      const seed = parseInteger(first, 'seed', values.seed, DEFAULT_SEED, 0, 2 ** 32 - 1);
+      if (values.seed !== undefined && values.seeds !== undefined) throw new UsageError('give --seed N or --seeds LIST, not both', first);
+      const seeds = values.seeds === undefined ? [parseInteger(first, 'seed', values.seed, DEFAULT_SEED, 0, 2 ** 32 - 1)] : parseSeedList(values.seeds, first);
+      const seed = seeds[0]!;
       const ids = selection(first, positionals, values.all, 'experiment');
-      return { command: first, ids, backend, seed, scale, out: values.out, ...outputArgs(values, jsonFile) };
+      return { command: first, ids, backend, seed, seeds, scale, out: values.out, ...outputArgs(values, jsonFile) };
     }
     case 'perf': {
       const { values, positionals } = parseCommand(first, rest, {

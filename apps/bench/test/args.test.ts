@@ -23,6 +23,11 @@ describe('command line', () => {
     [['reproduce', '--all', '--seed', 'abc']],
     [['reproduce', '--all', '--seed', String(2 ** 32)]],
     [['reproduce', '--all', '--seed']],
+    [['reproduce', '--all', '--seeds', '3-1']],
+    [['reproduce', '--all', '--seeds', '0-200']],
+    [['reproduce', '--all', '--seeds', '1,,2']],
+    [['reproduce', '--all', '--seeds', 'a-b']],
+    [['reproduce', '--all', '--seeds', '0-2', '--seed', '1']],
     [['reproduce', 'some-id', '--all']],
     [['reproduce', 'no-such-experiment-anywhere']],
     [['perf']],
@@ -70,6 +75,7 @@ describe('command line', () => {
       ids: ['a', 'b'],
       backend: 'cpu',
       seed: 0,
+      seeds: [0],
       scale: 'smoke',
       json: false,
       verbose: false,
@@ -85,7 +91,10 @@ describe('command line', () => {
       verbose: false,
       out: 'r',
     });
-    expect(parseCommandLine(['reproduce', '--all', '--seed', '4294967295', '--scale', 'full'])).toMatchObject({ seed: 4294967295, scale: 'full' });
+    expect(parseCommandLine(['reproduce', '--all', '--seed', '4294967295', '--scale', 'full'])).toMatchObject({ seed: 4294967295, seeds: [4294967295], scale: 'full' });
+    expect(parseCommandLine(['reproduce', '--all', '--seeds', '0-4'])).toMatchObject({ seed: 0, seeds: [0, 1, 2, 3, 4] });
+    expect(parseCommandLine(['reproduce', '--all', '--seeds', '0,2,5'])).toMatchObject({ seed: 0, seeds: [0, 2, 5] });
+    expect(parseCommandLine(['reproduce', '--all', '--seeds', '7,0-2,1'])).toMatchObject({ seed: 7, seeds: [7, 0, 1, 2] });
   });
 
   it('--json FILE takes a path-like next token (or --json=FILE); an id after --json stays an id', () => {

@@ -188,9 +188,50 @@ describe('unbiased reproduce', () => {
   it('prints a table with ✓ / ✗ without --json', async () => {
     const { code, out } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', 'bench-test-throws']);
     expect(code).toBe(1);
-    expect(out).toMatch(/bench-test-holds\s+cpu\s+\d+\.\d\d\s+✓\s+final_loss=0\.01/);
-    expect(out).toMatch(/bench-test-fails-claim\s+cpu\s+\d+\.\d\d\s+✗\s+gap=-1/);
-    expect(out).toMatch(/bench-test-throws\s+cpu\s+\d+\.\d\d\s+error\s+synthetic failure/);
+    expect(out).toMatch(/bench-test-holds\s+cpu\s+0\s+\d+\.\d\d\s+✓ holds\s+final_loss=0\.01/);
+    expect(out).toMatch(/bench-test-fails-claim\s+cpu\s+0\s+\d+\.\d\d\s+✗ fails\s+gap=-1/);
+    expect(out).toMatch(/bench-test-throws\s+cpu\s+0\s+\d+\.\d\d\s+error\s+synthetic failure/);
+  });
+
+  it('--seeds runs every seed and reports mean ± sd (n), the 95% t-interval and per-seed values', async () => {
+    const directory = join(await mkdtemp(join(tmpdir(), 'unbiased-seeds-')), 'reports');
+    const { code, out } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', '--seeds', '0-2', '--out', directory]);
+    expect(code).toBe(0);
+    // final_loss = 0.01 (seed + 1): 0.01, 0.02, 0.03 -> mean 0.02, sd 0.01.
+    expect(out).toMatch(/bench-test-holds\s+cpu\s+3\s+\d+\.\d\d\s+✓ holds\s+final_loss=0\.02 ± 0\.01 \(3\)/);
+    expect(out).toMatch(/bench-test-fails-claim\s+cpu\s+3\s+\d+\.\d\d\s+✗ fails/);
+    const report = JSON.parse(await readFile(join(directory, 'report.json'), 'utf8'));
+    expect(report.runs.map((record: { id: string; seed: number }) => `${record.id}:${record.seed}`)).toEqual([
+      'bench-test-holds:0',
+      'bench-test-holds:1',
+      'bench-test-holds:2',
+      'bench-test-fails-claim:0',
+      'bench-test-fails-claim:1',
+      'bench-test-fails-claim:2',
+    ]);
+    const [holdsSummary, failsSummary] = report.summaries;
+    expect(holdsSummary).toMatchObject({ id: 'bench-test-holds', seeds: [0, 1, 2], status: 'holds', held_on: 3, judged: 3 });
+    expect(failsSummary).toMatchObject({ status: 'fails', held_on: 0, judged: 3 });
+    const finalLoss = holdsSummary.metrics.final_loss;
+    // Reference: t_{0.975, 2} = 4.303 (tables); half width 4.303 * 0.01 / sqrt(3).
+    const half = (4.303 * 0.01) / Math.sqrt(3);
+    expect(finalLoss.values).toEqual([0.01, 0.02, 0.03]);
+    expect(finalLoss.n).toBe(3);
+    expect(finalLoss.mean).toBeCloseTo(0.02, 12);
+    expect(finalLoss.sd).toBeCloseTo(0.01, 12);
+    expect(finalLoss.lower).toBeCloseTo(0.02 - half, 10);
+    expect(finalLoss.upper).toBeCloseTo(0.02 + half, 10);
+    // Curves over seeds become bands; a baseline that goes non-finite keeps its divergence.
+    expect(holdsSummary.plots[0]).toMatchObject({ id: 'loss', kind: 'band' });
+    const markdown = await readFile(join(directory, 'report.md'), 'utf8');
+    expect(markdown).toContain('| final_loss | 0.02 ± 0.01 (3) |');
+    expect(markdown).toContain('Seeds 0, 1, 2 (n = 3)');
+    expect(markdown).toContain('`unbiased reproduce bench-test-holds --backend cpu --seeds 0-2 --scale smoke`');
+    expect(markdown).toContain('| bench-test-fails-claim | cpu | 0-2 | smoke |');
+    const html = await readFile(join(directory, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('class="status-fails"');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!example\.org|www\.w3\.org)/);
   });
 
   it('--out writes report.json, report.md and an SVG per plot, keeping files the report did not write', async () => {
@@ -200,7 +241,7 @@ describe('unbiased reproduce', () => {
     await writeFile(join(directory, 'notes.txt'), 'mine');
     const { code } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', '--out', directory, '--json']);
     expect(code).toBe(0);
-    expect((await readdir(directory)).sort()).toEqual(['bench-test-holds-loss.svg', 'notes.txt', 'report.json', 'report.md']);
+    expect((await readdir(directory)).sort()).toEqual(['bench-test-holds-loss.svg', 'notes.txt', 'report.html', 'report.json', 'report.md']);
     expect(await readFile(join(directory, 'notes.txt'), 'utf8')).toBe('mine');
 
     const svg = await readFile(join(directory, 'bench-test-holds-loss.svg'), 'utf8');
@@ -218,13 +259,13 @@ describe('unbiased reproduce', () => {
       table: { columns: ['method', 'loss'] },
       plot_files: ['bench-test-holds-loss.svg'],
     });
-    expect(report.runs[0].plots[0].id).toBe('loss');
+    expect(report.summaries[0].plots[0].id).toBe('loss');
 
     const markdown = await readFile(join(directory, 'report.md'), 'utf8');
     expect(markdown).toContain('## A claim that holds (`bench-test-holds`, cpu)');
     expect(markdown).toContain('[A Paper About Fakes](https://example.org/fakes) (2024)');
-    expect(markdown).toContain('**holds ✓**');
-    expect(markdown).toContain('**does not hold ✗**');
+    expect(markdown).toContain('**✓ holds**');
+    expect(markdown).toContain('**✗ fails**');
     expect(markdown).toContain('| final_loss | 0.01 |');
     expect(markdown).toContain('| baseline \\| naive | 0.5 |');
     expect(markdown).toContain('![Training loss](bench-test-holds-loss.svg)');

@@ -58,7 +58,7 @@ const reproduce = (out: string, seed: number) => ['reproduce', 'kill-test-slow',
 
 /** What a whole report of kill-test-slow in `directory` looks like: its three files plus the user's notes. */
 async function isWholeNewReport(files: Record<string, string>, seed: number): Promise<boolean> {
-  if (Object.keys(files).sort().join() !== ['kill-test-slow-curve.svg', 'notes.txt', 'report.json', 'report.md'].join()) return false;
+  if (Object.keys(files).sort().join() !== ['kill-test-slow-curve.svg', 'notes.txt', 'report.html', 'report.json', 'report.md'].join()) return false;
   const report = JSON.parse(files['report.json']!) as { runs: { seed: number; plot_files: string[] }[] };
   return report.runs.length === 1 && report.runs[0]!.seed === seed && files['report.md']!.includes(`Seed ${seed}`) && files['notes.txt'] === 'mine';
 }

@@ -214,12 +214,13 @@ async function looksLikeReportDirectory(path: string): Promise<boolean> {
   return true;
 }
 
-/** The files the report currently in DIR wrote: report.json, report.md and the plots report.json lists. */
+/** The files the report currently in DIR wrote: report.json, report.md, report.html and the plots report.json lists. */
 async function previousReportFiles(directory: string): Promise<Set<string>> {
-  const files = new Set(['report.json', 'report.md']);
+  const files = new Set(['report.json', 'report.md', 'report.html']);
   try {
-    const previous = JSON.parse(await readFile(join(directory, 'report.json'), 'utf8')) as { runs?: { plot_files?: unknown }[] };
-    for (const run of Array.isArray(previous.runs) ? previous.runs : []) {
+    const previous = JSON.parse(await readFile(join(directory, 'report.json'), 'utf8')) as { runs?: { plot_files?: unknown }[]; summaries?: { plot_files?: unknown }[] };
+    const entries = [...(Array.isArray(previous.runs) ? previous.runs : []), ...(Array.isArray(previous.summaries) ? previous.summaries : [])];
+    for (const run of entries) {
       for (const file of Array.isArray(run?.plot_files) ? run.plot_files : []) if (typeof file === 'string' && basename(file) === file) files.add(file);
     }
   } catch {

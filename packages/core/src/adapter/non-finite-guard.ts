@@ -7,6 +7,26 @@ export function finiteFlags(grads: NamedTensors, names: string[]): tf.Tensor1D {
   return tf.stack(names.map((n) => tf.cast(tf.all(tf.isFinite(grads[n] as tf.Tensor)), 'int32'))) as tf.Tensor1D;
 }
 
+/**
+ * On cpu and wasm: true when every gradient is certainly finite, read synchronously after one reduction per
+ * variable (a sum: NaN and infinities propagate through every addition, so a non-finite element makes its
+ * sum, and the sum of the sums, non-finite). False means "maybe not": a sum of large finite values can
+ * overflow, and gradients that are not float32 are not summed; the caller then runs the exact check.
+ * Undefined on other backends (no synchronous read there). Call inside a tidy.
+ */
+export function surelyFinite(grads: NamedTensors, names: string[]): boolean | undefined {
+  if (!isHostBackend()) return undefined;
+  const sums: tf.Tensor[] = [];
+  for (const n of names) {
+    const g = grads[n] as tf.Tensor;
+    if (g.dtype !== 'float32') return false;
+    sums.push(tf.sum(g));
+  }
+  const total = sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums);
+  const value = readSmallOnHostBackend(total)?.[0] as number;
+  return Number.isFinite(value);
+}
+
 /** `cond ? a : b` over two state trees of the same structure; host numbers are taken from `a`. Call inside a tidy. */
 export function selectState(cond: tf.Tensor, a: StateTree, b: StateTree): StateTree {
   const out: StateTree = {};
@@ -82,7 +102,8 @@ export class NonFiniteWatch {
 
   /** The record to guard the next step with; a fresh all-clear one for a new set of variables. */
   current(names: string[]): tf.Tensor1D {
-    const same = this.record !== undefined && this.names.length === names.length && this.names.every((n, i) => n === names[i]);
+    const same =
+      this.record !== undefined && (this.names === names || (this.names.length === names.length && this.names.every((n, i) => n === names[i])));
     if (!same) {
       this.release(this.record);
       this.record = tf.keep(tf.zeros([names.length + 1], 'int32'));

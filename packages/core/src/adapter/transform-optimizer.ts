@@ -4,7 +4,7 @@ import { UnbiasedError } from '../errors.js';
 import { disposeReplaced, disposeState, flattenState, stateTensors, unflattenState } from '../transforms/tree.js';
 import { findVariable, registeredVariables } from '../tfjs/variables.js';
 import type { GradientTransformation, NamedTensors, StateLeaf, StateTree, UpdateInfo } from '../transforms/types.js';
-import { finiteFlags, hostLeaves, NonFiniteWatch, selectState, withHostLeaves } from './non-finite-guard.js';
+import { finiteFlags, hostLeaves, NonFiniteWatch, selectState, surelyFinite, withHostLeaves } from './non-finite-guard.js';
 
 /** Largest integer a numeric state leaf may hold (it is checkpointed as the bits of an int32). */
 const MAX_UINT32 = 2 ** 32 - 1;
@@ -25,6 +25,13 @@ function toGradientMap(variableGradients: tf.NamedTensorMap | NamedTensor[]): Na
     out[name] = tensor;
   }
   return out;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -94,6 +101,10 @@ export class TransformOptimizer extends tf.Optimizer {
 
   readonly nonFinite: NonFiniteMode;
   private readonly watch = new NonFiniteWatch();
+  /** Per-step caches (see `sortedNames`, `variablesOf`). */
+  private lastKeys: string[] = [];
+  private lastSorted: string[] = [];
+  private variableCache: { names: string[]; params: NamedTensors; variables: tf.Variable[] } | undefined;
 
   constructor(transform: GradientTransformation, { nonFinite = 'error' }: TransformOptimizerOptions = {}) {
     super();
@@ -104,6 +115,19 @@ export class TransformOptimizer extends tf.Optimizer {
     this.nonFinite = nonFinite;
   }
 
+  /**
+   * The gradients' names, sorted; the same array as last step while the keys are the same (in the same
+   * order), so that what is derived from it can be reused. Never mutated.
+   */
+  private sortedNames(grads: NamedTensors): string[] {
+    const keys = Object.keys(grads);
+    if (!sameNames(keys, this.lastKeys)) {
+      this.lastKeys = keys;
+      this.lastSorted = [...keys].sort();
+    }
+    return this.lastSorted;
+  }
+
   private ensureState(names: string[]): StateTree {
     if (this.state && this.variableNames === undefined) {
       // Restored state with no per-variable entries (e.g. SignSGD's step counts): adopt the first step's variables.
@@ -112,6 +136,7 @@ export class TransformOptimizer extends tf.Optimizer {
     }
     const known = this.variableNames;
     if (this.state && known) {
+      if (sameNames(known, names)) return this.state;
       const missing = known.filter((n) => !names.includes(n));
       const extra = names.filter((n) => !known.includes(n));
       if (missing.length > 0 || extra.length > 0) {
@@ -154,7 +179,7 @@ export class TransformOptimizer extends tf.Optimizer {
   override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     this.throwKnownNonFinite();
     const grads = toGradientMap(variableGradients);
-    const names = Object.keys(grads).sort();
+    const names = this.sortedNames(grads);
     this.commit(grads, names, this.nonFinite === 'error' ? 'record' : this.nonFinite === 'skip' ? 'skip' : 'none');
   }
 
@@ -166,7 +191,7 @@ export class TransformOptimizer extends tf.Optimizer {
   async step(variableGradients: tf.NamedTensorMap | NamedTensor[]): Promise<UpdateInfo> {
     await this.flush();
     const grads = toGradientMap(variableGradients);
-    const names = Object.keys(grads).sort();
+    const names = this.sortedNames(grads);
     if (this.nonFinite !== 'off' && names.length > 0) {
       const flags = tf.tidy(() => finiteFlags(grads, names));
       let values: tf.TypedArray;
@@ -213,12 +238,19 @@ export class TransformOptimizer extends tf.Optimizer {
 
   private commit(grads: NamedTensors, names: string[], guard: Guard): void {
     const previous = this.ensureState(names);
-    const params: NamedTensors = Object.fromEntries(names.map((n) => [n, lookupVariable(n)]));
+    const params = this.variablesOf(names);
     const transform = this.transform;
     const step = this.iterations + 1;
-    const guarded = guard !== 'none' && names.length > 0;
-    const record = guarded && guard === 'record' ? this.watch.current(names) : undefined;
-    const result = tf.tidy(() => {
+    const record = guard === 'record' && names.length > 0 ? this.watch.current(names) : undefined;
+    // On cpu and wasm the finiteness of the gradients is known now (a few bytes in host memory): a clean step
+    // (the usual case) then runs without the device-side guard's selects, with the same result. Otherwise the
+    // guard below decides on the device, as on webgpu.
+    const guarded = guard !== 'none' && names.length > 0 && !tf.tidy(() => surelyFinite(grads, names) === true);
+    let next: StateTree = previous;
+    let stepInfo: UpdateInfo | undefined;
+    // Everything runs in one tidy: the new parameters are assigned and the new state kept inside it, so that
+    // the scope has only the record to look for in its result (no walk over every variable's tensors).
+    const nextRecord = tf.tidy(() => {
       let newParams: NamedTensors;
       let state: StateTree;
       let info: UpdateInfo | undefined;
@@ -226,7 +258,8 @@ export class TransformOptimizer extends tf.Optimizer {
         ({ params: newParams, state, info } = transform.applyStep(grads, previous, params));
       } else {
         const r = transform.update(grads, previous, params);
-        newParams = Object.fromEntries(names.map((n) => [n, tf.add(params[n] as tf.Tensor, r.updates[n] as tf.Tensor)]));
+        newParams = {};
+        for (const n of names) newParams[n] = tf.add(params[n] as tf.Tensor, r.updates[n] as tf.Tensor);
         ({ state, info } = r);
       }
       let nextRecord: tf.Tensor | undefined;
@@ -237,25 +270,48 @@ export class TransformOptimizer extends tf.Optimizer {
         const allFinite = tf.equal(tf.min(flags), tf.scalar(1, 'int32'));
         let apply = allFinite;
         if (record) {
+          // On cpu and wasm the record is always clean here (a recorded step throws at the start of the next call).
           const clean = tf.equal(tf.reshape(tf.slice(record, [0], [1]), []), tf.scalar(0, 'int32'));
           apply = tf.logicalAnd(clean, allFinite);
           const firstBad = tf.logicalAnd(clean, tf.logicalNot(allFinite));
           const entry = tf.concat([tf.tensor1d([step], 'int32'), tf.sub(tf.scalar(1, 'int32'), flags)]);
           nextRecord = tf.where(firstBad, entry, record);
         }
-        newParams = Object.fromEntries(names.map((n) => [n, tf.where(apply, newParams[n] as tf.Tensor, params[n] as tf.Tensor)]));
+        const selected: NamedTensors = {};
+        for (const n of names) selected[n] = tf.where(apply, newParams[n] as tf.Tensor, params[n] as tf.Tensor);
+        newParams = selected;
         state = selectState(apply, state, previous);
       }
-      return { params: newParams, state, info: info ?? {}, record: nextRecord } as unknown as tf.TensorContainer;
-    }) as unknown as { params: NamedTensors; state: StateTree; info: UpdateInfo; record: tf.Tensor1D | undefined };
-    for (const name of names) (params[name] as tf.Variable).assign(result.params[name] as tf.Tensor);
-    tf.dispose(Object.values(result.params));
-    for (const t of stateTensors(result.state)) tf.keep(t);
-    disposeReplaced(previous, result.state);
-    if (result.record) this.watch.advance(result.record, step, hostLeaves(previous));
-    this.state = result.state;
-    this.lastInfo = Object.keys(result.info).length > 0 ? result.info : undefined;
+      for (const n of names) (params[n] as tf.Variable).assign(newParams[n] as tf.Tensor);
+      for (const t of stateTensors(state)) tf.keep(t);
+      next = state;
+      stepInfo = info;
+      return nextRecord;
+    }) as tf.Tensor1D | undefined;
+    disposeReplaced(previous, next);
+    if (nextRecord) this.watch.advance(nextRecord, step, hostLeaves(previous));
+    this.state = next;
+    this.lastInfo = stepInfo !== undefined && Object.keys(stepInfo).length > 0 ? stepInfo : undefined;
     this.incrementIterations();
+  }
+
+  /** The variables named `names`, looked up once and reused while the names stay and none is disposed. */
+  private variablesOf(names: string[]): NamedTensors {
+    const cached = this.variableCache;
+    if (cached && cached.names === names) {
+      let live = true;
+      for (const v of cached.variables) if (v.isDisposed) live = false;
+      if (live) return cached.params;
+    }
+    const params: NamedTensors = {};
+    const variables: tf.Variable[] = [];
+    for (const n of names) {
+      const v = lookupVariable(n);
+      params[n] = v;
+      variables.push(v);
+    }
+    this.variableCache = { names, params, variables };
+    return params;
   }
 
   /** The current state tree (undefined before the first step). Owned by the optimizer: do not dispose. */
@@ -351,6 +407,7 @@ export class TransformOptimizer extends tf.Optimizer {
     if (this.state) disposeState(this.state);
     this.state = undefined;
     this.variableNames = [];
+    this.variableCache = undefined;
     this.watch.reset();
     super.dispose();
   }

@@ -30,6 +30,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, UnbiasedError } from '../errors.js';
 import type { CpuBackendInternals, WasmBackendInternals, WebGpuBackendInternals, WebGpuProgramLike, WebGpuUniform } from './backend-internals.js';
 import { checkKernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
+import { runKernel } from '../tfjs/kernels.js';
 import { flatProgram } from './webgpu-program.js';
 import { loadAdamMomentsWasm } from './wasm/adam-moments-module.js';
 import type { WasmKernelPath } from './wasm/simd-module.js';
@@ -335,7 +336,7 @@ export function adamMomentsFusedRunner(options: AdamMomentsOptions): (g: tf.Tens
       registerAdamMomentsKernels();
       attrs = toAttrs(options) as unknown as tf.NamedAttrMap;
     }
-    const [update, mNew, vNew] = tf.engine().runKernel(ADAM_MOMENTS_KERNEL, { g, m, v }, attrs) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const [update, mNew, vNew] = runKernel<[tf.Tensor, tf.Tensor, tf.Tensor]>(ADAM_MOMENTS_KERNEL, { g, m, v }, attrs);
     return { update, m: mNew, v: vNew };
   };
 }
@@ -377,7 +378,7 @@ export function adamApplyFusedRunner(
     }
     checkHyperparameter('weightDecay', weightDecay, { min: 0 });
     const call = { ...attrs, wd: f32(weightDecay) } as unknown as tf.NamedAttrMap;
-    const [params, mNew, vNew] = tf.engine().runKernel(ADAM_APPLY_KERNEL, { g, m, v, p }, call) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const [params, mNew, vNew] = runKernel<[tf.Tensor, tf.Tensor, tf.Tensor]>(ADAM_APPLY_KERNEL, { g, m, v, p }, call);
     return { params, m: mNew, v: vNew };
   };
 }

@@ -20,6 +20,7 @@ import { UnbiasedError } from '../errors.js';
 import { hashIndex, WGSL_HASH } from '../rng/hash.js';
 import type { CpuBackendInternals, WasmBackendInternals, WebGpuBackendInternals, WebGpuProgramLike } from './backend-internals.js';
 import { checkKernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
+import { runKernel } from '../tfjs/kernels.js';
 import { flatProgram } from './webgpu-program.js';
 
 /** Name of the kernel in the tfjs registry. */
@@ -173,5 +174,5 @@ export function hashUniform(shape: number[], options: HashUniformOptions): tf.Te
   checkKernelBackend(HASH_UNIFORM_KERNEL);
   registerHashUniformKernels();
   const attrs: HashUniformAttrs = { shape: outShape, prefix, offset, low: lowF, high: Math.fround(high) };
-  return tf.engine().runKernel(HASH_UNIFORM_KERNEL, {}, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return runKernel(HASH_UNIFORM_KERNEL, {}, attrs);
 }

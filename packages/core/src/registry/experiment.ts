@@ -13,21 +13,50 @@ export interface PaperRef {
   url?: string;
 }
 
-/** One line series of a plot, e.g. a loss curve. */
+/**
+ * What a series stands for: `baseline` series (the methods a paper compares against, reference lines) are drawn
+ * dashed, `method` series (the paper's method and its variants) solid. Unset reads as `method`.
+ */
+export type SeriesRole = 'baseline' | 'method';
+
+/** One series of a plot, e.g. a loss curve, or one group of bars. */
 export interface Series {
   name: string;
   x: number[];
+  /** A non-finite value marks where the run diverged; the report draws "diverged at step x" there. */
   y: number[];
+  /** Per-point interval (e.g. 95% over seeds), same length as `y`; drawn as a band (`line`/`band`) or error bars. */
+  lower?: number[];
+  upper?: number[];
+  role?: SeriesRole;
 }
 
-/** A plot the report should draw: one or more line series on shared axes. */
+/**
+ * How a plot is drawn: `line` (curves over a numeric x), `band` (curves with their `lower`/`upper` interval
+ * shaded), `bar` or `point` (a categorical comparison: `x[i]` indexes `categories`, error bars from
+ * `lower`/`upper`).
+ */
+export type PlotKind = 'line' | 'band' | 'bar' | 'point';
+
+/** A plot the report should draw: one or more series on shared axes. */
 export interface PlotSpec {
   id: string;
   title: string;
   xLabel: string;
   yLabel: string;
-  /** Use a log scale on y (loss curves). */
+  /** Default `line`. */
+  kind?: PlotKind;
+  /** For `bar` / `point`: the category names; a series' `x` values are indices into this list. */
+  categories?: string[];
+  /**
+   * Log scale on y. Unset or `true`: the report decides from the data (log only when the finite positive values
+   * span more than a factor 100, i.e. two decades, and none is negative; a log axis over a narrower span only
+   * wastes room). With `true`, zeros are left out of the log axis; unset, a zero keeps the axis linear.
+   * `false`: always linear.
+   */
   logY?: boolean;
+  /** A longer explanation drawn under the plot (the title stays short so every chart has the same width). */
+  caption?: string;
   series: Series[];
 }
 
@@ -37,12 +66,39 @@ export interface ResultTable {
   rows: (string | number)[][];
 }
 
+/**
+ * How far a claim held: `holds` (every checked cell), `partial` (the headline check held but some cells did
+ * not; `failing` names them) or `fails` (the headline check did not hold).
+ */
+export type ClaimStatus = 'holds' | 'partial' | 'fails';
+
+/** The claim an experiment checked, and whether it held. */
+export interface ClaimResult {
+  /** The claim text (usually the paper's claim, made concrete with this run's numbers). */
+  text: string;
+  /** Whether the headline check held (kept for compatibility; `status` refines it). */
+  holds: boolean;
+  /** Unset reads as `holds ? 'holds' : 'fails'` (see {@link claimStatusOf}). */
+  status?: ClaimStatus;
+  /** The cells (settings, baselines, problems) where the claim did not hold, one short phrase each. */
+  failing?: string[];
+}
+
+/**
+ * The status of a claim: its `status` when the experiment gave one, else `holds` or `fails` from `holds`.
+ * A `status` that contradicts `holds` (`holds` with `holds: false`) reads as `fails`: the headline check wins.
+ */
+export function claimStatusOf(claim: ClaimResult): ClaimStatus {
+  if (claim.holds !== true) return 'fails';
+  return claim.status === 'partial' ? 'partial' : claim.status === 'fails' ? 'fails' : 'holds';
+}
+
 /** What `Experiment.run` returns. */
 export interface ExperimentResult {
   /** Flat numeric metrics, e.g. `{ final_loss_adam: 0.01 }`. Non-finite values are reported as they are. */
   metrics: Record<string, number>;
   /** Whether the paper's claim held in this run, with the claim text (usually the paper's claim, made concrete). */
-  claim: { text: string; holds: boolean };
+  claim: ClaimResult;
   table?: ResultTable;
   plots?: PlotSpec[];
 }

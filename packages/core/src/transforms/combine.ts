@@ -86,20 +86,24 @@ export function chain(...transforms: GradientTransformation[]): GradientTransfor
     const applyScaled = fusable.applyScaled.bind(fusable);
     const decoupledDecay = decayStage?.decoupledDecay?.bind(decayStage);
     const absorbedKeys = absorbed.map((t, j) => stageKey(firstFused + j, t.name));
+    const stageKeys = transforms.map((t, i) => stageKey(i, t.name));
+    const before = transforms.slice(0, firstFused);
+    const decayKey = decayStage ? stageKey(n - 2, decayStage.name) : '';
+    const lastKey = stageKey(n - 1, last.name);
+    const fusedKey = stageKey(fusedIndex, fusable.name);
     chained.applyStep = (grads, state, params) => {
+      // The stages before the fused ones run as in `update` (usually there are none: nothing to run or free).
       const next: StateTree = {};
-      // The stages before the fused ones run as in `update`.
-      const { updates: current, original, ...rest } = runStages(transforms.slice(0, firstFused), grads, state, params, next);
-      let info = rest.info;
+      let current = grads;
+      let info: UpdateInfo | undefined;
+      let original: Set<tf.Tensor> | undefined;
+      if (before.length > 0) ({ updates: current, info, original } = runStages(before, grads, state, params, next));
       let weightDecay: Record<string, number> | undefined;
       if (decayStage && decoupledDecay) {
-        const decayKey = stageKey(n - 2, decayStage.name);
         const decay = decoupledDecay(state[decayKey] as StateTree, current, params);
         weightDecay = decay.weightDecay;
         next[decayKey] = decay.state;
       }
-      const lastKey = stageKey(n - 1, last.name);
-      const fusedKey = stageKey(fusedIndex, fusable.name);
       const { scale, state: lastState } = scaleFactor(state[lastKey] as StateTree, current, params);
       const result =
         absorbedKeys.length === 0
@@ -112,7 +116,7 @@ export function chain(...transforms: GradientTransformation[]): GradientTransfor
               weightDecay,
               absorbedKeys.map((key) => state[key] as StateTree),
             );
-      for (const u of Object.values(current)) if (!original.has(u)) u.dispose();
+      if (original) for (const u of Object.values(current)) if (!original.has(u)) u.dispose();
       next[fusedKey] = result.state;
       next[lastKey] = lastState;
       if (absorbedKeys.length > 0 && result.previous?.length !== absorbedKeys.length) {
@@ -120,16 +124,11 @@ export function chain(...transforms: GradientTransformation[]): GradientTransfor
           field: fusedKey,
         });
       }
-      absorbedKeys.forEach((key, j) => {
-        next[key] = result.previous?.[j] as StateTree;
-      });
+      for (let j = 0; j < absorbedKeys.length; j++) next[absorbedKeys[j] as string] = result.previous?.[j] as StateTree;
       if (result.info) info = { ...info, ...result.info };
       // Stage order in the state tree as in `update`.
       const ordered: StateTree = {};
-      transforms.forEach((t, i) => {
-        const key = stageKey(i, t.name);
-        ordered[key] = next[key] as StateTree;
-      });
+      for (const key of stageKeys) ordered[key] = next[key] as StateTree;
       return info ? { params: result.params, state: ordered, info } : { params: result.params, state: ordered };
     };
   }

@@ -119,6 +119,17 @@ export function describeSignMomentumWasm(): { path: WasmKernelPath; reason?: str
   return reason === undefined ? { path } : { path, reason };
 }
 
+/** The number of own enumerable keys of a map. */
+function countKeys(map: object): number {
+  return Object.keys(map).length;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The state dtype of the fused step (one for m and S), or a typed error naming the unsupported combination. */
 function fusedStateDtype(momentum: SignMomentumSource, sign: SignConversionOptions | undefined): 'float32' | 'bf16' {
   const mDtype = momentum.kind === 'ema' ? (momentum.stateDtype ?? 'float32') : 'float32';
@@ -192,54 +203,52 @@ export function signMomentumStages(options: SignMomentumStagesOptions): [Gradien
     c: f32(noiseScale),
   };
 
-  // The noise stream of variable `v` at step t is signConversion's signNoisePrefix(key0, key1, v, t) =
-  // fold(v).prefix(t); the folded generators are cached (one per key and variable).
-  const folded = new Map<string, Map<string, Rng>>();
-  const noisePrefixes = (key0: number, key1: number, names: string[], count: number): number[] => {
+  // Everything that depends only on the sorted variable names (the same every step of a training loop) is
+  // built once and reused until the names change: the kernel's input map (its keys; the values are replaced
+  // each step) and, per noise key, each variable's folded generator (signConversion's stream of variable v
+  // at step t is signNoisePrefix(key0, key1, v, t) = fold(v).prefix(t)).
+  let lastKeys: string[] = [];
+  let names: string[] = [];
+  let inputs: tf.NamedTensorMap = {};
+  let foldedKey = '';
+  let folded: Rng[] = [];
+  const prepare = (grads: NamedTensors): void => {
+    const keys = Object.keys(grads);
+    let same = keys.length === lastKeys.length;
+    for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i];
+    if (same) return;
+    lastKeys = keys;
+    names = [...keys].sort();
+    inputs = {};
+    foldedKey = '';
+    folded = [];
+  };
+  const noisePrefixes = (key0: number, key1: number, count: number): number[] => {
     const keyName = `${key0}:${key1}`;
-    let byVariable = folded.get(keyName);
-    if (byVariable === undefined) {
-      byVariable = new Map();
-      folded.set(keyName, byVariable);
+    if (keyName !== foldedKey) {
+      const root = Rng.fromJSON({ key: [key0, key1], counter: 0 });
+      folded = names.map((name) => root.fold(name));
+      foldedKey = keyName;
     }
-    const prefixes = new Array<number>(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i] as string;
-      let child = byVariable.get(name);
-      if (child === undefined) {
-        child = Rng.fromJSON({ key: [key0, key1], counter: 0 }).fold(name);
-        byVariable.set(name, child);
-      }
-      prefixes[i] = child.prefix(count);
-    }
+    const prefixes = new Array<number>(folded.length);
+    for (let i = 0; i < folded.length; i++) prefixes[i] = (folded[i] as Rng).prefix(count);
     return prefixes;
   };
 
-  // The sorted variable names of the last gradients (the same keys every step in a training loop).
-  let lastKeys: string[] = [];
-  let lastSorted: string[] = [];
-  const sortedNames = (grads: NamedTensors): string[] => {
-    const keys = Object.keys(grads);
-    if (keys.length !== lastKeys.length || keys.some((key, i) => key !== lastKeys[i])) {
-      lastKeys = keys;
-      lastSorted = [...keys].sort();
-    }
-    return lastSorted;
-  };
-
   /** True when every input is a float32 tensor of the gradient's shape (per-tensor envelope: any shape) and no key is extra. */
-  const sameVariables = (names: string[], grads: NamedTensors, params: NamedTensors, moments: NamedTensors, envelopes: NamedTensors | undefined): boolean => {
+  const sameVariables = (grads: NamedTensors, params: NamedTensors, moments: NamedTensors, envelopes: NamedTensors | undefined): boolean => {
     const n = names.length;
-    if (Object.keys(params).length !== n || Object.keys(moments).length !== n || (envelopes !== undefined && Object.keys(envelopes).length !== n)) return false;
-    for (const name of names) {
+    if (countKeys(params) !== n || countKeys(moments) !== n || (envelopes !== undefined && countKeys(envelopes) !== n)) return false;
+    for (let i = 0; i < n; i++) {
+      const name = names[i] as string;
       const g = grads[name];
       const p = params[name];
       const m = moments[name];
       if (!(g instanceof tf.Tensor && p instanceof tf.Tensor && m instanceof tf.Tensor) || g.dtype !== 'float32' || p.dtype !== 'float32') return false;
-      if (!tf.util.arraysEqual(g.shape, p.shape) || !tf.util.arraysEqual(g.shape, m.shape)) return false;
+      if (!sameShape(g.shape, p.shape) || !sameShape(g.shape, m.shape)) return false;
       if (envelopes !== undefined) {
         const G = envelopes[name];
-        if (!(G instanceof tf.Tensor) || (envelope !== 'tensor' && !tf.util.arraysEqual(g.shape, G.shape))) return false;
+        if (!(G instanceof tf.Tensor) || (envelope !== 'tensor' && !sameShape(g.shape, G.shape))) return false;
       }
     }
     return true;
@@ -270,9 +279,9 @@ export function signMomentumStages(options: SignMomentumStagesOptions): [Gradien
     }
     const moments = (lion ? (momentumState as LionDirectionState).m : (momentumState as EmaState).ema) as NamedTensors;
     const signState = state as SignConversionState;
-    const names = sortedNames(grads);
+    prepare(grads);
     // A direct pass first (this runs every step for every variable); the shared checks only build the error.
-    if (!sameVariables(names, grads, params, moments, sign === undefined ? undefined : signState.envelope)) {
+    if (!sameVariables(grads, params, moments, sign === undefined ? undefined : signState.envelope)) {
       checkSameVariables('gradients', grads, `${momentumStage.name} state`, moments);
       checkSameVariables('gradients', grads, 'parameters', params);
       checkFloat32('gradient', grads);
@@ -285,9 +294,10 @@ export function signMomentumStages(options: SignMomentumStagesOptions): [Gradien
         checkSameVariables('gradients', grads, 'envelope state', signState.envelope);
       }
     }
-    const keys = inputKeys(names.length);
-    const inputs: tf.NamedTensorMap = {};
-    for (let i = 0; i < names.length; i++) {
+    const k = names.length;
+    const keys = inputKeys(k);
+    // The input map is reused (its keys stay; a kernel without a gradient records no inputs).
+    for (let i = 0; i < k; i++) {
       const name = names[i] as string;
       inputs[keys.p[i] as string] = params[name] as tf.Tensor;
       inputs[keys.g[i] as string] = grads[name] as tf.Tensor;
@@ -295,24 +305,26 @@ export function signMomentumStages(options: SignMomentumStagesOptions): [Gradien
       if (sign !== undefined) inputs[keys.G[i] as string] = signState.envelope[name] as tf.Tensor;
     }
     const signCount = sign === undefined ? 0 : signState.count + 1;
+    const decays = new Array<number>(k);
+    for (let i = 0; i < k; i++) decays[i] = weightDecay === undefined ? 0 : f32(weightDecay[names[i] as string] ?? 0);
     const attrs: SignMomentumAttrs = {
       flags: baseFlags,
-      count: names.length,
-      prefixes: stochastic ? noisePrefixes(signState.key0, signState.key1, names, signCount) : [],
-      weightDecay: names.map((name) => f32(weightDecay?.[name] ?? 0)),
+      count: k,
+      prefixes: stochastic ? noisePrefixes(signState.key0, signState.key1, signCount) : [],
+      weightDecay: decays,
       ...hyper,
       neglr: f32(scale),
     };
     const outputs = kernel.run(inputs, attrs, '; use impl "reference"');
-    const k = names.length;
     const nextParams: NamedTensors = {};
     const nextMoments: NamedTensors = {};
     const nextEnvelope: NamedTensors = {};
-    names.forEach((name, i) => {
+    for (let i = 0; i < k; i++) {
+      const name = names[i] as string;
       nextParams[name] = outputs[i] as tf.Tensor;
       nextMoments[name] = outputs[k + i] as tf.Tensor;
       if (sign !== undefined) nextEnvelope[name] = outputs[2 * k + i] as tf.Tensor;
-    });
+    }
     const nextMomentumState: StateTree = lion ? { m: nextMoments } : { count: (momentumState as EmaState).count + 1, ema: nextMoments };
     const nextSignState: StateTree =
       sign === undefined ? state : { count: signCount, key0: signState.key0, key1: signState.key1, envelope: nextEnvelope };

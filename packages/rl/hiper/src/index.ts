@@ -15,3 +15,4 @@ export * from './perf/rl-suite.js';
 export * from './ppo/losses.js';
 export * from './ppo/tiny-policy.js';
 export * from './ppo/trainer.js';
+export * from './text/tags.js';

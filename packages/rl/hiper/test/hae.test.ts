@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeHAE, computeHAEColumns, type HierarchicalTurn, standardizeInPlace, turnGAE } from '../src/index.js';
-import { expectClose } from './helpers.js';
+import { expectClose, expectUnbiasedError } from './helpers.js';
 
 /** One trajectory in the test's own float64 form. */
 interface Trajectory {
@@ -256,6 +256,38 @@ describe('spec properties 1-4', () => {
         expect(Array.from(b.advHigh)).toEqual(Array.from(a.advHigh));
       }),
     );
+  });
+});
+
+describe('output buffers', () => {
+  it('computeHAEColumns writes into `out` (stale contents overwritten) and rejects a wrong size', () => {
+    const turns = toTurns([
+      { rewards: [0, 1, 0, 2], switches: [false, false, true, false], vLow: [0.1, 0.2, 0.3, 0.4], vHigh: [0.5, 0.4, 0.3, 0.2], vTerm: [0, 0.1, 0, 0.1], done: true },
+    ]);
+    const columns = {
+      trajId: turns.map((t) => t.trajId),
+      turnIdx: turns.map((t) => t.turnIdx),
+      reward: turns.map((t) => t.reward),
+      done: turns.map((t) => t.done),
+      isSwitch: turns.map((t) => t.isSwitch),
+      vLow: turns.map((t) => t.vLow),
+      vHigh: turns.map((t) => t.vHigh),
+      vTerm: turns.map((t) => t.vTerm as number),
+    };
+    const fresh = computeHAEColumns(columns, { gamma: 0.9 });
+    const stale = {
+      advLow: new Float64Array(4).fill(9),
+      retLow: new Float64Array(4).fill(9),
+      advHigh: new Float64Array(4).fill(9),
+      retHigh: new Float64Array(4).fill(9),
+      advTerm: new Float64Array(4).fill(9),
+      retTerm: new Float64Array(4).fill(9),
+      isBoundary: new Uint8Array(4).fill(9),
+    };
+    const reused = computeHAEColumns(columns, { gamma: 0.9 }, stale);
+    expect(reused).toBe(stale);
+    for (const key of Object.keys(fresh) as (keyof typeof fresh)[]) expect(Array.from(reused[key])).toEqual(Array.from(fresh[key]));
+    expectUnbiasedError(() => computeHAEColumns(columns, {}, { ...stale, advTerm: new Float64Array(3) }), 'SHAPE_MISMATCH', 'out.advTerm');
   });
 });
 

@@ -56,6 +56,8 @@ export const adultLikeExperiment: Experiment = {
       metrics[`${key}_accuracy_drop_pp`] = 100 * c.accuracyDrop;
       metrics[`${key}_di_gain`] = c.diGain;
       metrics[`${key}_spd_monotone_in_alpha`] = c.monotone ? 1 : 0;
+      metrics[`${key}_folds_spd_down`] = c.foldsSpdDown;
+      metrics[`${key}_ttts_minus_base_spd`] = c.tttsVsBaseSpd;
       const ok = c.spdCut >= 0.15 && c.eodCut >= 0.3 && c.accuracyDrop <= 0.03 && c.monotone;
       holds &&= ok;
       parts.push(

@@ -61,6 +61,8 @@ export const adultExperiment: Experiment = {
       metrics[`${key}_accuracy_drop_pp`] = 100 * c.accuracyDrop;
       metrics[`${key}_di_gain`] = c.diGain;
       metrics[`${key}_spd_monotone_in_alpha`] = c.monotone ? 1 : 0;
+      metrics[`${key}_folds_spd_down`] = c.foldsSpdDown;
+      metrics[`${key}_ttts_minus_base_spd`] = c.tttsVsBaseSpd;
       const ok = c.spdCut > 0 && c.eodCut > 0 && c.accuracyDrop <= 0.03;
       holds &&= ok;
       parts.push(`${model}: |SPD| cut ${(100 * c.spdCut).toFixed(1)}%, |EOD| cut ${(100 * c.eodCut).toFixed(1)}%, accuracy drop ${(100 * c.accuracyDrop).toFixed(2)} pp`);

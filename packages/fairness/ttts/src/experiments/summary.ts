@@ -53,6 +53,10 @@ export interface Comparison {
   accuracyDrop: number;
   monotone: boolean;
   diGain: number;
+  /** Folds where |SPD| of FairTTTS is below |SPD| of TTTS (paired: same fold, same traversal seed). */
+  foldsSpdDown: number;
+  /** mean SPD of TTTS − mean SPD of the base model. */
+  tttsVsBaseSpd: number;
 }
 
 /**
@@ -74,6 +78,8 @@ export function compare(results: CvResults, model: string, alpha: number, alphas
     accuracyDrop: foldMean(results, model, ttts, 'accuracy') - foldMean(results, model, fair, 'accuracy'),
     monotone,
     diGain: foldMean(results, model, fair, 'di') - foldMean(results, model, ttts, 'di'),
+    foldsSpdDown: (results.scores[model]?.[fair] ?? []).filter((s, k) => Math.abs(s.spd) < Math.abs(results.scores[model]?.[ttts]?.[k]?.spd ?? Number.NaN)).length,
+    tttsVsBaseSpd: foldMean(results, model, ttts, 'spd') - foldMean(results, model, 'base', 'spd'),
   };
 }
 

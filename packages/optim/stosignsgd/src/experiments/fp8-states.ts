@@ -90,7 +90,16 @@ export const fp8StatesExperiment: Experiment = {
             } else {
               finals.push(run.finalLoss);
             }
-            if (seed === 0) curves.push({ ...run.curve, name });
+            if (seed === 0) {
+              // A non-finite point where the run diverged lets the report mark "diverged at step N" on the curve.
+              const diverged = run.firstNonFiniteStep > 0;
+              curves.push({
+                name,
+                x: diverged ? [...run.curve.x, run.firstNonFiniteStep] : run.curve.x,
+                y: diverged ? [...run.curve.y, Number.NaN] : run.curve.y,
+                role: method.key === 'adamw' ? 'baseline' : 'method',
+              });
+            }
           }
           results[`${method.key}_${states.key}`] = { finals, nonFinite, firstNonFinite };
           const m = finals.length > 0 ? mean(finals) : Number.NaN;
@@ -137,7 +146,8 @@ export const fp8StatesExperiment: Experiment = {
       plots: [
         {
           id: 'loss',
-          title: `Teacher-student MLP 32-64-1 with FP8 (e4m3) matmuls, lr ${LEARNING_RATE}: full-data MSE (seed 0; a curve ends where the run went non-finite)`,
+          title: 'FP8 (e4m3) matmuls: full-data MSE of the teacher-student MLP',
+          caption: `MLP 32-64-1, lr ${LEARNING_RATE}, seed 0; AdamW dashed. A curve that goes non-finite is marked where it diverged.`,
           xLabel: 'step',
           yLabel: 'MSE',
           logY: true,

@@ -187,12 +187,15 @@ export async function runRelMfMnar(ctx: ExperimentContext, config: RelMfMnarConf
   const plots: PlotSpec[] = [
     {
       id: 'dcg5',
-      title: `Saito DCG@${k} per method (${list.map((m, i) => `${i + 1} = ${m.label}`).join(', ')}), mean of ${config.seeds} seed(s)`,
+      title: `Saito DCG@${k} per method`,
+      caption: `Mean of ${config.seeds} seed(s) of the experiment.`,
+      kind: 'point',
+      categories: list.map((m) => m.label),
       xLabel: 'method',
       yLabel: `DCG@${k} (÷ Σrel)`,
       series: (['all', 'rare'] as const).map((part) => ({
         name: part === 'all' ? 'all items' : 'rare items',
-        x: list.map((_, i) => i + 1),
+        x: list.map((_, i) => i),
         y: list.map((m) => mean(summary(m.id, part, dcgKey))),
       })),
     },

@@ -24,6 +24,7 @@ export interface VarianceMeasurement {
   successRate: number;
 }
 
+/** Sample sizes of one gradient-variance measurement. */
 export interface VarianceScale {
   fitIterations: number;
   fitEpisodes: number;

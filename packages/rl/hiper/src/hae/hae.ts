@@ -3,6 +3,7 @@
  * agents" (Peng, Liu, Zhou, Fleming, Wang, Garcia, Hong, ICML 2026, arXiv 2602.16165), section 3, as the
  * released code computes it (`hiper_hae/core_hae.py`, `compute_hae_advantage`).
  */
+import { UnbiasedError } from '@unbiased/core/errors';
 import { checkColumn, checkFiniteColumns, type HierarchicalTurnColumns, hierarchicalColumns } from './columns.js';
 import { type HAEOptions, type ResolvedHAEOptions, resolveHAEOptions } from './options.js';
 import { standardizeStreams } from './standardize.js';
@@ -58,12 +59,36 @@ export function computeHAE(turns: readonly HierarchicalTurn[], options?: HAEOpti
 
 /**
  * {@link computeHAE} on a structure-of-arrays batch (typed arrays, no per-turn objects): the fast path for
- * large batches. Same outputs, same checks (errors name `columns.<name>` and the trajectory and turn).
+ * large batches. Same outputs, same checks (errors name `columns.<name>` and the trajectory and turn). Pass
+ * `out` (a previous result of the same size) to write into its arrays instead of allocating new ones.
  */
-export function computeHAEColumns(columns: HierarchicalTurnColumns, options?: HAEOptions): HAEResult {
+export function computeHAEColumns(columns: HierarchicalTurnColumns, options?: HAEOptions, out?: HAEResult): HAEResult {
   const resolved = resolveHAEOptions(options);
   checkHierarchicalColumns(columns, resolved);
-  return haeOnLayout(columns, layoutTurns(columns.trajId, columns.turnIdx, columns.done, 'columns'), resolved);
+  return haeOnLayout(columns, layoutTurns(columns.trajId, columns.turnIdx, columns.done, 'columns'), resolved, out);
+}
+
+/** Output arrays for `n` turns: `out` itself when its arrays have length `n` (a trainer reusing buffers), else new ones. */
+function outputs(n: number, out: HAEResult | undefined): HAEResult {
+  if (out === undefined) {
+    return {
+      advLow: new Float64Array(n),
+      retLow: new Float64Array(n),
+      advHigh: new Float64Array(n),
+      retHigh: new Float64Array(n),
+      advTerm: new Float64Array(n),
+      retTerm: new Float64Array(n),
+      isBoundary: new Uint8Array(n),
+    };
+  }
+  for (const [name, array] of Object.entries(out)) {
+    if (!(array instanceof (name === 'isBoundary' ? Uint8Array : Float64Array)) || array.length !== n) {
+      throw new UnbiasedError('SHAPE_MISMATCH', `out.${name} must be a ${name === 'isBoundary' ? 'Uint8Array' : 'Float64Array'} of ${n} entries (one per turn)`, {
+        field: `out.${name}`,
+      });
+    }
+  }
+  return out;
 }
 
 function checkHierarchicalColumns(columns: HierarchicalTurnColumns, options: ResolvedHAEOptions): void {
@@ -80,7 +105,7 @@ function checkHierarchicalColumns(columns: HierarchicalTurnColumns, options: Res
   if (options.termAdvantage === 'option-critic' || columns.switchProb !== undefined) checkColumn(columns, 'switchProb', columns.switchProb, true);
 }
 
-function haeOnLayout(columns: HierarchicalTurnColumns, layout: TurnLayout, options: ResolvedHAEOptions): HAEResult {
+function haeOnLayout(columns: HierarchicalTurnColumns, layout: TurnLayout, options: ResolvedHAEOptions, out?: HAEResult): HAEResult {
   const { reward, done, isSwitch, vLow, vHigh, vTerm } = columns;
   const { gamma, lamTurn, lamSeg, bootstrapTruncated, normAdv, termAdvantage, eps } = options;
   if (termAdvantage === 'option-critic') {
@@ -88,14 +113,8 @@ function haeOnLayout(columns: HierarchicalTurnColumns, layout: TurnLayout, optio
     checkColumn(columns, 'vLowPrev', columns.vLowPrev, true, 'turns');
     checkColumn(columns, 'switchProb', columns.switchProb, true, 'turns');
   }
-  const n = reward.length;
-  const advLow = new Float64Array(n);
-  const retLow = new Float64Array(n);
-  const advHigh = new Float64Array(n);
-  const retHigh = new Float64Array(n);
-  const advTerm = new Float64Array(n);
-  const retTerm = new Float64Array(n);
-  const isBoundary = new Uint8Array(n);
+  const result = outputs(reward.length, out);
+  const { advLow, retLow, advHigh, retHigh, advTerm, retTerm, isBoundary } = result;
   const { order, starts } = layout;
   const trajectories = starts.length - 1;
   for (let j = 0; j < trajectories; j++) {
@@ -156,6 +175,9 @@ function haeOnLayout(columns: HierarchicalTurnColumns, layout: TurnLayout, optio
         advHigh[i] = aHigh;
         retHigh[i] = aHigh + valueHigh;
         nextAdvHigh = aHigh;
+      } else {
+        advHigh[i] = 0;
+        retHigh[i] = 0;
       }
       if (termAdvantage === 'option-critic') {
         const q = boundary;
@@ -169,5 +191,5 @@ function haeOnLayout(columns: HierarchicalTurnColumns, layout: TurnLayout, optio
   if (normAdv) {
     standardizeStreams(advLow, advHigh, isBoundary, advTerm, eps);
   }
-  return { advLow, retLow, advHigh, retHigh, advTerm, retTerm, isBoundary };
+  return result;
 }

@@ -32,12 +32,13 @@ export function syntheticTurnColumns(turns: number, seed = 0): HierarchicalTurnC
   return { trajId, turnIdx, done, isSwitch, reward, vLow, vHigh, vTerm, value: vLow };
 }
 
-function instance(turns: number, method: 'hae' | 'flat'): PerfInstance {
+function instance(turns: number, method: 'hae' | 'hae-reuse' | 'flat'): PerfInstance {
   const columns = syntheticTurnColumns(turns);
+  const out = method === 'hae-reuse' ? computeHAEColumns(columns) : undefined;
   let sink = 0;
   return {
     step() {
-      if (method === 'hae') sink += computeHAEColumns(columns, { gamma: 0.99, lamSeg: 0.95 }).advLow[0] as number;
+      if (method !== 'flat') sink += computeHAEColumns(columns, { gamma: 0.99, lamSeg: 0.95 }, out).advLow[0] as number;
       else sink += turnGAEColumns(columns, { gamma: 0.99, lam: 1 }).advantages[0] as number;
     },
     async fence() {
@@ -103,6 +104,7 @@ export function rlPerfCases(turns = RL_PERF_TURNS, ppoShape: { batchSize: number
   return [
     { name: 'flat turn GAE', n: turns, baseline: null, bytesPerStep: bytes(turns), warmup: 3, setup: async () => instance(turns, 'flat') },
     { name: 'HAE (3 streams)', n: turns, baseline: 'flat turn GAE', bytesPerStep: bytes(turns), warmup: 3, setup: async () => instance(turns, 'hae') },
+    { name: 'HAE (3 streams), output buffers reused', n: turns, baseline: 'HAE (3 streams)', bytesPerStep: bytes(turns), warmup: 3, setup: async () => instance(turns, 'hae-reuse') },
     { name: 'HAE (3 streams), 1/10 of the turns', n: small, baseline: 'HAE (3 streams)', bytesPerStep: bytes(small), warmup: 3, stepsPerSample: 1, setup: async () => instance(small, 'hae') },
     {
       name: `PPO update, tiny token policy (${ppoShape.batchSize} x ${ppoShape.length} tokens)`,

@@ -219,6 +219,12 @@ export const attenuationExperiment: Experiment = {
       `${taus.length} τ values × ${seeds} seeds: naive slope ${slope.naive!.toFixed(3)} in [0.45, 0.7] (${naiveHolds ? 'yes' : 'no'}); ` +
       `LCC slope ${slope.lcc!.toFixed(3)} and Tweedie slope ${slope.tweedie!.toFixed(3)} in [0.9, 1.1] (${lccHolds && tweedieHolds ? 'yes' : 'no'}); ` +
       `PPI spread ${spread.ppi!.toFixed(3)} > 2 × LCC spread ${spread.lcc!.toFixed(3)} (${ppiHolds ? 'yes' : 'no'})`;
+    const sdAtTwo = (m: Method) => {
+      const values = estimates[m][taus.length - 1]!;
+      const center = values.reduce((a, b) => a + b, 0) / values.length;
+      const sd = Math.sqrt(values.reduce((a, b) => a + (b - center) ** 2, 0) / Math.max(1, values.length - 1));
+      return { mean: center, sd };
+    };
     const meanSeries = (m: Method): Series => ({
       name: LABELS[m],
       x: taus,
@@ -231,10 +237,29 @@ export const attenuationExperiment: Experiment = {
       plots: [
         {
           id: 'ate-vs-tau',
-          title: `Estimated ATE vs true τ (${seeds} seeds per τ; mean over seeds)`,
+          title: 'Estimated ATE vs true τ',
+          caption: `Mean over ${seeds} seeds per τ; the identity line (dashed) is an unattenuated estimator.`,
           xLabel: 'τ (true effect)',
           yLabel: 'estimated ATE',
-          series: [...methods.map(meanSeries), { name: 'identity (slope 1)', x: [-2, 2], y: [-2, 2] }],
+          series: [...methods.map(meanSeries), { name: 'identity (slope 1)', x: [-2, 2], y: [-2, 2], role: 'baseline' }],
+        },
+        {
+          id: 'spread-at-tau2',
+          title: 'Estimate at τ = 2 per estimator, ± 1 sd across seeds',
+          caption: `Error bars: mean ± sd over ${seeds} seeds at τ = 2; the claim needs PPI's spread above twice LCC's.`,
+          kind: 'point',
+          categories: methods.map((m) => LABELS[m]),
+          xLabel: 'estimator',
+          yLabel: 'estimated ATE at τ = 2',
+          series: [
+            {
+              name: 'mean ± sd',
+              x: methods.map((_, index) => index),
+              y: methods.map((m) => sdAtTwo(m).mean),
+              lower: methods.map((m) => sdAtTwo(m).mean - sdAtTwo(m).sd),
+              upper: methods.map((m) => sdAtTwo(m).mean + sdAtTwo(m).sd),
+            },
+          ],
         },
       ],
     };
