@@ -11,17 +11,22 @@ export function expectClose(actual: number, expected: number, tol: number): void
   expect(Math.abs(actual - expected), `actual ${actual}, expected ${expected}, tol ${tol}`).toBeLessThanOrEqual(tol);
 }
 
+/** What `fn` throws, or `undefined` when it returns. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
 /**
  * Asserts `fn` throws an UnbiasedError with `code`, `error.field === field`, and a message containing
  * `mention` (default: the field). Returns where the error points (`line`, for file readers).
  */
 export function expectUnbiasedError(fn: () => unknown, code: UnbiasedErrorCode, field: string, mention: string = field): { line?: number } {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
+  const caught = thrown(fn);
   expect(caught, 'expected the call to throw').toBeDefined();
   expect(isUnbiasedError(caught), `expected an UnbiasedError, got ${String(caught)}`).toBe(true);
   if (!isUnbiasedError(caught)) return {};

@@ -124,17 +124,27 @@ export async function expectRestoreMismatchFails(create: () => GradientTransform
  * Runs `create()` as a tf.Optimizer (TransformOptimizer: its `applyStep` fast path when the transform has one)
  * on variables named by the keys of `start` (no other live variable may have these names), with the fixed
  * gradients, and returns the parameters after every step. The names match {@link runTrajectory}'s keys because the
- * dither stream is keyed by variable name.
+ * dither stream is keyed by variable name. With `resume`, the optimizer is checkpointed before step
+ * `resume.atStep` (0-based) and restored into a fresh one from `resume.into` (e.g. the other `impl`).
  */
 export async function optimizerTrajectory(
   create: () => GradientTransformation,
   start: Record<string, number[]>,
   grads: Record<string, number[]>[],
+  resume?: { atStep: number; into: () => GradientTransformation },
 ): Promise<Record<string, number[]>[]> {
   const vars = Object.fromEntries(Object.entries(start).map(([k, v]) => [k, tf.tidy(() => tf.variable(tf.tensor1d(v), true, k))]));
-  const optimizer = new TransformOptimizer(create());
+  let optimizer = new TransformOptimizer(create());
   const out: Record<string, number[]>[] = [];
-  for (const g of grads) {
+  for (const [t, g] of grads.entries()) {
+    if (resume && t === resume.atStep) {
+      // A `getWeights()` checkpoint restored (`setWeights`) into a fresh optimizer from `resume.into`.
+      const saved = await optimizer.getWeights();
+      optimizer.dispose();
+      optimizer = new TransformOptimizer(resume.into());
+      await optimizer.setWeights(saved);
+      tf.dispose(saved.map((w) => w.tensor));
+    }
     const gt = Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.tensor1d(v)]));
     await optimizer.step(gt);
     tf.dispose(Object.values(gt));

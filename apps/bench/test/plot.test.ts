@@ -92,12 +92,16 @@ describe('plots', () => {
     expect(divergences(plot)).toEqual([{ series: 'b', x: 2, lastY: 0 }]);
     const svg = await renderPlotSvg(fakes[2]!);
     expect(svg).toContain('AdamW FP8 states: diverged at step 4');
+    // A curve that stops before the run went non-finite says where with divergedAt.
+    const stopped: PlotSpec = { ...fakes[2]!, series: [{ name: 'AdamW', x: [0, 2], y: [0.6, 0.4], divergedAt: 4 }] };
+    expect(divergences(stopped)).toEqual([{ series: 'AdamW', x: 4, lastY: 0.4 }]);
+    expect(await renderPlotSvg(stopped)).toContain('AdamW: diverged at step 4');
   });
 
-  it('wraps long titles into lines of at most 80 characters', () => {
+  it('wraps long titles into lines of at most 56 characters', () => {
     const lines = wrapTitle(fakes[1]!.title);
     expect(lines.length).toBeGreaterThan(1);
-    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(56);
     expect(lines.join(' ')).toBe(fakes[1]!.title.replace(/\s+/g, ' ').trim());
   });
 
@@ -116,6 +120,9 @@ describe('plots', () => {
     const spec = plotToVegaLite(plot) as unknown as Spec;
     const line = spec.layer.find((layer) => layer.mark.type === 'line')!;
     expect(line.encoding.strokeDash!.scale).toEqual({ domain: ['method', 'baseline'], range: [[1, 0], [6, 4]] });
+    // No baseline, no dash legend.
+    const methodsOnly = plotToVegaLite({ ...plot, series: [plot.series[0]!] }) as unknown as Spec;
+    expect(methodsOnly.layer.find((layer) => layer.mark.type === 'line')!.encoding.strokeDash).toBeUndefined();
     expect(line.encoding.color!.scale).toEqual({ domain: ['a', 'b'], range: [PALETTE[0], PALETTE[1]] });
     expect(spec.data.values.find((point) => point.series === 'b')).toMatchObject({ role: 'baseline' });
   });

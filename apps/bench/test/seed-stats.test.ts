@@ -38,6 +38,7 @@ describe('statistics over seeds', () => {
     expect(summary.values).toEqual(values);
     expect(summarizeValues([5])).toMatchObject({ mean: 5, sd: 0, lower: 5, upper: 5, n: 1 });
     expect(summarizeValues([Number.NaN]).n).toBe(0);
+    expect(summarizeValues([0.003, 0.003, 0.003])).toMatchObject({ mean: 0.003, sd: 0, lower: 0.003, upper: 0.003, n: 3 });
   });
 
   it('judges a claim: every seed holds -> holds, none -> fails, otherwise partial naming the seeds', () => {

@@ -266,7 +266,7 @@ export function reproduceTable(records: RunRecord[]): string {
   ]);
   const claims = summaries.map((summary) => {
     const mark = allErrored(summary) ? '!' : summary.status === 'holds' ? '✓' : summary.status === 'partial' ? '◐' : '✗';
-    const seeds = summary.seeds.length > 1 ? `, held on ${summary.held_on} of ${summary.judged} seeds` : '';
+    const seeds = summary.seeds.length > 1 ? `, fully held on ${summary.held_on} of ${summary.judged} seeds` : '';
     const failing = summary.failing.length > 0 && summary.status !== 'fails' ? `\n      falls short: ${summary.failing.join('; ')}` : '';
     return `  ${mark} ${summary.id} (${summary.backend}${seeds}): ${summary.claim_text}${failing}`;
   });

@@ -5,8 +5,11 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 /** Every chart is this many pixels wide (axes, legend and title included), so charts line up in a report. */
 export const PLOT_WIDTH = 640;
 const PLOT_HEIGHT = 340;
-/** Titles wrap at this many characters (the rest of a long title goes to further lines, never wider). */
-const TITLE_WRAP = 80;
+/**
+ * Titles wrap at this many characters (the rest of a long title goes to further lines, never wider): headless
+ * vega estimates text widths generously, so this keeps a bold 13 px line inside the chart's width.
+ */
+const TITLE_WRAP = 56;
 /** A log y axis only when the finite positive values span more than this factor (two decades). */
 export const LOG_SPAN = 100;
 
@@ -58,12 +61,17 @@ export function wrapTitle(title: string, width = TITLE_WRAP): string[] {
   return lines.length > 0 ? lines : [''];
 }
 
-/** The first x of each series where y is not finite (a run that diverged), for line and band plots. */
+/** Where each series diverged: its `divergedAt`, else the first x where y is not finite; for line and band plots. */
 export function divergences(plot: PlotSpec): Divergence[] {
   const found: Divergence[] = [];
   for (const series of plot.series) {
     let lastY: number | undefined;
     const length = Math.min(series.x.length, series.y.length);
+    if (series.divergedAt !== undefined && Number.isFinite(series.divergedAt)) {
+      const finite = series.y.slice(0, length).filter((y) => Number.isFinite(y));
+      found.push({ series: series.name, x: series.divergedAt, lastY: finite[finite.length - 1] });
+      continue;
+    }
     for (let index = 0; index < length; index++) {
       const y = series.y[index]!;
       if (Number.isFinite(y)) {
@@ -102,9 +110,11 @@ function roleOf(series: Series): 'baseline' | 'method' {
 function points(plot: PlotSpec, logY: boolean): PlotPoint[] {
   const categorical = plotKind(plot) === 'bar' || plotKind(plot) === 'point';
   const values: PlotPoint[] = [];
-  for (const series of plot.series) {
+  for (const [seriesIndex, series] of plot.series.entries()) {
     const length = Math.min(series.x.length, series.y.length);
     const every = Math.max(1, Math.ceil(length / MARKERS_PER_LINE));
+    // Each series puts its markers at other points than the previous one, so identical curves show both.
+    const phase = Math.round((seriesIndex * every) / Math.max(1, plot.series.length)) % every;
     for (let index = 0; index < length; index++) {
       const x = series.x[index]!;
       const y = series.y[index]!;
@@ -118,7 +128,7 @@ function points(plot: PlotSpec, logY: boolean): PlotPoint[] {
         point.upper = upper;
       }
       if (categorical) point.category = plot.categories?.[x] ?? String(x);
-      else point.marker = index % every === 0;
+      else point.marker = index % every === phase;
       values.push(point);
     }
   }
@@ -154,17 +164,17 @@ export function plotToVegaLite(plot: PlotSpec): TopLevelSpec {
     type: 'nominal' as const,
     title: null,
     scale: { domain: names, range: names.map((_, index) => PALETTE[index % PALETTE.length]!) },
-    legend: { orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: PLOT_WIDTH - 80 },
+    legend: { orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: PLOT_WIDTH - 80, symbolOpacity: 1 },
   };
   const y = { field: 'y', type: 'quantitative' as const, title: plot.yLabel, scale: logY ? { type: 'log' as const } : kind === 'bar' ? { zero: true } : { zero: false } };
   const tooltip = tooltipFields(categorical, plot);
   const hasInterval = values.some((point) => point.lower !== undefined);
   const layers: Record<string, unknown>[] = [];
   if (categorical) {
-    const x = { field: 'category', type: 'nominal' as const, title: plot.xLabel, sort: plot.categories ?? null, axis: { labelAngle: -30, labelLimit: 140 } };
+    const x = { field: 'category', type: 'nominal' as const, title: plot.xLabel, sort: plot.categories ?? null, axis: { labelAngle: -30, labelLimit: 220 } };
     const xOffset = { field: 'series', type: 'nominal' as const, sort: names };
     if (kind === 'bar') layers.push({ mark: { type: 'bar' }, encoding: { x, xOffset, y, color, tooltip } });
-    else layers.push({ mark: { type: 'point', filled: true, size: 70 }, encoding: { x, xOffset, y, color, shape: { field: 'series', type: 'nominal', scale: { domain: names, range: names.map((_, i) => SHAPES[i % SHAPES.length]!) }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: PLOT_WIDTH - 80 } }, tooltip } });
+    else layers.push({ mark: { type: 'point', filled: true, size: 70 }, encoding: { x, xOffset, y, color, shape: { field: 'series', type: 'nominal', scale: { domain: names, range: names.map((_, i) => SHAPES[i % SHAPES.length]!) }, legend: { orient: 'bottom', direction: 'vertical', labelLimit: PLOT_WIDTH - 80, symbolOpacity: 1 } }, tooltip } });
     if (hasInterval) {
       layers.push({
         transform: [{ filter: 'isValid(datum.lower)' }],
@@ -174,7 +184,15 @@ export function plotToVegaLite(plot: PlotSpec): TopLevelSpec {
     }
   } else {
     const x = { field: 'x', type: 'quantitative' as const, title: plot.xLabel, scale: { zero: false, nice: false } };
-    const strokeDash = { field: 'role', type: 'nominal' as const, scale: { domain: ['method', 'baseline'], range: [[1, 0], [6, 4]] }, legend: null };
+    // Dashes only where a plot has baselines; the legend then says which style is which.
+    const hasBaseline = plot.series.some((series) => series.role === 'baseline');
+    const strokeDash = {
+      field: 'role',
+      type: 'nominal' as const,
+      title: null,
+      scale: { domain: ['method', 'baseline'], range: [[1, 0], [6, 4]] },
+      legend: { orient: 'bottom' as const, direction: 'horizontal' as const, symbolOpacity: 1 },
+    };
     if (hasInterval || kind === 'band') {
       layers.push({
         transform: [{ filter: 'isValid(datum.lower)' }],
@@ -182,7 +200,7 @@ export function plotToVegaLite(plot: PlotSpec): TopLevelSpec {
         encoding: { x, y: { ...y, field: 'lower' }, y2: { field: 'upper' }, color, detail: { field: 'series' } },
       });
     }
-    layers.push({ mark: { type: 'line', interpolate: 'linear', strokeWidth: 1.8 }, encoding: { x, y, color, strokeDash, tooltip } });
+    layers.push({ mark: { type: 'line', interpolate: 'linear', strokeWidth: 1.8 }, encoding: { x, y, color, ...(hasBaseline ? { strokeDash } : {}), tooltip } });
     layers.push({
       transform: [{ filter: 'datum.marker' }],
       mark: { type: 'point', filled: false, size: 36, strokeWidth: 1.4 },
@@ -219,6 +237,33 @@ export function plotToVegaLite(plot: PlotSpec): TopLevelSpec {
 }
 
 /**
+ * vega-lite's warnings go to stderr as usual, except one it gives for every curve plot: the point markers'
+ * shape legend is merged into the colour legend of the lines (the wanted result), which it reports as a
+ * "Conflicting legend property disable" that it then resolves the right way.
+ */
+const compileLogger = (() => {
+  let current = 2;
+  const logger = {
+    level(value?: number) {
+      if (value === undefined) return current as unknown as typeof logger;
+      current = value;
+      return logger;
+    },
+    error: (...messages: unknown[]) => {
+      console.error(...messages);
+      return logger;
+    },
+    warn: (...messages: unknown[]) => {
+      if (!/Conflicting legend property "disable"/.test(messages.map(String).join(' '))) console.warn('WARN', ...messages);
+      return logger;
+    },
+    info: () => logger,
+    debug: () => logger,
+  };
+  return logger;
+})();
+
+/**
  * Gives every drawn mark (a self-closing element that vega labelled for screen readers) an SVG `<title>` with the
  * same text, so a browser shows its values as a tooltip with no script; values a point does not have are left out.
  */
@@ -234,7 +279,7 @@ export function addSvgTooltips(svg: string): string {
  * with a `<title>` tooltip on every mark.
  */
 export async function renderPlotSvg(plot: PlotSpec): Promise<string> {
-  const vegaSpec = compile(plotToVegaLite(plot)).spec;
+  const vegaSpec = compile(plotToVegaLite(plot), { logger: compileLogger }).spec;
   const view = new View(parse(vegaSpec), { renderer: 'none' });
   try {
     return addSvgTooltips(await view.toSVG());

@@ -46,6 +46,8 @@ export function summarizeValues(values: number[]): MetricSummary {
   const finite = values.filter((value) => Number.isFinite(value));
   const n = finite.length;
   if (n === 0) return { mean: Number.NaN, sd: Number.NaN, lower: Number.NaN, upper: Number.NaN, n, values: [...values] };
+  // Identical values (a setting echoed as a metric) get sd 0 exactly, not the rounding noise of the sum.
+  if (finite.every((value) => value === finite[0])) return { mean: finite[0]!, sd: 0, lower: finite[0]!, upper: finite[0]!, n, values: [...values] };
   const mean = finite.reduce((sum, value) => sum + value, 0) / n;
   const sd = n > 1 ? Math.sqrt(finite.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1)) : 0;
   const half = n > 1 ? (tQuantile975(n - 1) * sd) / Math.sqrt(n) : 0;
@@ -153,6 +155,8 @@ export function aggregatePlots(results: ExperimentResult[], seeds: number[]): Pl
       }
       const aggregated: Series = { name: base.name, x: [...base.x], y, lower, upper };
       if (base.role !== undefined) aggregated.role = base.role;
+      const diverged = matches.map((match) => match!.divergedAt).filter((x): x is number => x !== undefined);
+      if (diverged.length > 0) aggregated.divergedAt = Math.min(...diverged);
       return aggregated;
     });
     const kind = plot.kind ?? 'line';

@@ -37,7 +37,8 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 /**
  * What the adapter does with non-finite (NaN or infinite) gradients:
  * - `error` (default): a step whose gradients are not all finite is never applied. A device-side guard keeps
- *   the old parameters and state (selected on the device, no read-back in the step), and every later step is
+ *   the old parameters and state (selected on the device, no read-back in the step; on cpu and wasm one
+ *   synchronous read of a single sum of sums first lets a clean step skip the selects), and every later step is
  *   a no-op too until the error has been thrown: `UnbiasedError('NON_FINITE')` naming the step and the
  *   variables, thrown by the next `minimize` / `applyGradients` / `step` / `flush` call once the host knows.
  *   On cpu and wasm that is always the very next call, even in a synchronous loop (the flag is already

@@ -25,6 +25,11 @@ export interface Series {
   x: number[];
   /** A non-finite value marks where the run diverged; the report draws "diverged at step x" there. */
   y: number[];
+  /**
+   * The x where the run went non-finite, for a curve that stops before it (all its `y` finite); the report
+   * draws "diverged at step x" there.
+   */
+  divergedAt?: number;
   /** Per-point interval (e.g. 95% over seeds), same length as `y`; drawn as a band (`line`/`band`) or error bars. */
   lower?: number[];
   upper?: number[];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type GradientTransformation, getOptimizer, TransformOptimizer } from '@unbiased/core';
+import { getOptimizer, TransformOptimizer } from '@unbiased/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackend } from '../../../../tooling/vitest/backend.js';
@@ -124,7 +124,7 @@ describe(`signSGD and signum on ${testBackend}`, () => {
       ['fused', 'reference'],
     ] as const) {
       const straight = await optimizerTrajectory(() => signum({ ...options, impl: from }), start, grads);
-      expectParity(await resumedTrajectory(() => signum({ ...options, impl: from }), () => signum({ ...options, impl: to }), 3), straight, 4);
+      expectParity(await optimizerTrajectory(() => signum({ ...options, impl: from }), start, grads, { atStep: 3, into: () => signum({ ...options, impl: to }) }), straight, 4);
     }
   });
 
@@ -172,29 +172,3 @@ describe(`signSGD and signum on ${testBackend}`, () => {
 
 // The optimizer conformance (float64 reference, fused = reference, checkpoints, leaks, errors) is the table in
 // tooling/conformance/table.backend.test.ts, driven by this package's registry entries and their variants.
-
-/**
- * Optimizer steps with `first` until step `steps`, a `getWeights()` checkpoint restored (`setWeights`) into a
- * fresh optimizer from `second`, then the remaining steps: the parameters after every step (as optimizerTrajectory).
- */
-async function resumedTrajectory(first: () => GradientTransformation, second: () => GradientTransformation, steps: number): Promise<Record<string, number[]>[]> {
-  const vars = Object.fromEntries(Object.entries(start).map(([k, v]) => [k, tf.variable(tf.tensor1d(v), true, k)]));
-  const rows: Record<string, number[]>[] = [];
-  let optimizer = new TransformOptimizer(first());
-  for (const [t, g] of grads.entries()) {
-    if (t === steps) {
-      const saved = await optimizer.getWeights();
-      optimizer.dispose();
-      optimizer = new TransformOptimizer(second());
-      await optimizer.setWeights(saved);
-      tf.dispose(saved.map((w) => w.tensor));
-    }
-    const gt = Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.tensor1d(v)]));
-    await optimizer.step(gt);
-    tf.dispose(Object.values(gt));
-    rows.push(Object.fromEntries(await Promise.all(Object.keys(vars).sort().map(async (k) => [k, Array.from(await (vars[k] as tf.Variable).data())]))));
-  }
-  optimizer.dispose();
-  for (const v of Object.values(vars)) v.dispose();
-  return rows;
-}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { cosineDecaySchedule, type GradientTransformation, getOptimizer, listOptimizers, signHyperparametersFromAdamW, TransformOptimizer } from '@unbiased/core';
+import { cosineDecaySchedule, getOptimizer, listOptimizers, signHyperparametersFromAdamW, TransformOptimizer } from '@unbiased/core';
 import { isUnbiasedError } from '@unbiased/core/errors';
 import { signum } from '@unbiased/optim-signsgd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,13 +72,10 @@ describe(`StoSign optimizers on ${testBackend}`, () => {
       ] as const) {
         it(`checkpoint ${from} -> ${to}: ${JSON.stringify(options)}`, async () => {
           const straight = await optimizerTrajectory(() => stoSignSGD({ ...options, impl: from }), start, grads);
-          const resumed = await resumedTrajectory(
-            () => stoSignSGD({ ...options, impl: from }),
-            () => stoSignSGD({ ...options, impl: to }),
-            start,
-            grads,
-            3,
-          );
+          const resumed = await optimizerTrajectory(() => stoSignSGD({ ...options, impl: from }), start, grads, {
+            atStep: 3,
+            into: () => stoSignSGD({ ...options, impl: to }),
+          });
           expectParity(resumed, straight, 5);
         });
       }
@@ -261,37 +258,3 @@ describe(`StoSign optimizers on ${testBackend}`, () => {
 
 // The optimizer conformance (float64 reference, fused = reference, checkpoints, leaks, errors) is the table in
 // tooling/conformance/table.backend.test.ts, driven by this package's registry entries and their variants.
-
-/**
- * `steps` optimizer steps with `first`, a `getWeights()` checkpoint restored (`setWeights`) into a fresh
- * optimizer from `second`, then the remaining steps with it: the parameters after every step, as
- * `optimizerTrajectory` returns them.
- */
-async function resumedTrajectory(
-  first: () => GradientTransformation,
-  second: () => GradientTransformation,
-  start: Record<string, number[]>,
-  grads: Record<string, number[]>[],
-  steps: number,
-): Promise<Record<string, number[]>[]> {
-  // Named as optimizerTrajectory names them: the noise stream depends on the variable's name.
-  const vars = Object.fromEntries(Object.entries(start).map(([k, v]) => [k, tf.variable(tf.tensor1d(v), true, k)]));
-  const rows: Record<string, number[]>[] = [];
-  let optimizer = new TransformOptimizer(first());
-  for (const [t, g] of grads.entries()) {
-    if (t === steps) {
-      const saved = await optimizer.getWeights();
-      optimizer.dispose();
-      optimizer = new TransformOptimizer(second());
-      await optimizer.setWeights(saved);
-      tf.dispose(saved.map((w) => w.tensor));
-    }
-    const gt = Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.tensor1d(v)]));
-    await optimizer.step(gt);
-    tf.dispose(Object.values(gt));
-    rows.push(Object.fromEntries(await Promise.all(Object.keys(vars).sort().map(async (k) => [k, Array.from(await (vars[k] as tf.Variable).data())]))));
-  }
-  optimizer.dispose();
-  for (const v of Object.values(vars)) v.dispose();
-  return rows;
-}

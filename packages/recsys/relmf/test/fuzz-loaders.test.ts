@@ -8,6 +8,7 @@ import { isUnbiasedError } from '@unbiased/core/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCoatMatrix, parseMovieLens100k, parseYahooR3 } from '../src/index.js';
+import { thrown } from '../../../../tooling/vitest/assert.js';
 
 const SEED = 11_06;
 const FILE = 'ratings.txt';
@@ -18,15 +19,6 @@ const BAD_INTEGER = ['2147483648', '2147483649', '4294967297', '9999999999999999
 const idToken = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 50 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('2147483647', '007') }, { weight: 1, arbitrary: fc.constantFrom(...BAD_INTEGER) });
 const ratingToken = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 1, max: 5 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('6', '0', '4.0', '5e0', 'NaN', '-3', '') });
 const noise = fc.option(fc.tuple(fc.nat(), fc.string({ unit: fc.constantFrom('\t', ' ', '\n', '\r', 'x', '-', '+', '.', 'e', '0', '9', '\ufeff', '\u00a0'), minLength: 1, maxLength: 3 })), { freq: 3 });
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 /** The validator's line split: a leading BOM dropped, one trailing CR per line dropped, blank lines skipped. */
 function dataLines(text: string): { line: number; text: string }[] {

@@ -16,3 +16,7 @@ export * from './ppo/losses.js';
 export * from './ppo/tiny-policy.js';
 export * from './ppo/trainer.js';
 export * from './text/tags.js';
+export * from './experiments/text-agent.js';
+export * from './text/prefix-policy.js';
+export * from './text/text-agent.js';
+export * from './text/text-key-door.js';

@@ -1,7 +1,7 @@
 import { getExperiment, getPerfSuite, Rng } from '@unbiased/core';
 import { describe, expect, it } from 'vitest';
 import '../src/register.js';
-import { gradientVarianceExperiment, learningCurvesExperiment, rlPerfCases, rlPerfSuite, syntheticTurnColumns, turnGAEColumns } from '../src/index.js';
+import { gradientVarianceExperiment, learningCurvesExperiment, rlPerfCases, rlPerfSuite, syntheticTurnColumns, textAgentExperiment, turnGAEColumns } from '../src/index.js';
 
 const context = (seed = 0) => ({ backend: 'cpu', seed, scale: 'smoke' as const, rng: Rng.fromSeed(seed), progress: () => {} });
 
@@ -30,8 +30,9 @@ describe('hiper-learning-curves (smoke)', () => {
 });
 
 describe('registration and perf', () => {
-  it('register.ts registers both experiments and the rl perf suite', () => {
+  it('register.ts registers the three experiments and the rl perf suite', () => {
     expect(getExperiment('hiper-gradient-variance')).toBe(gradientVarianceExperiment);
+    expect(getExperiment('hiper-text-agent')).toBe(textAgentExperiment);
     expect(getExperiment('hiper-learning-curves')).toBe(learningCurvesExperiment);
     expect(getPerfSuite('rl')).toBe(rlPerfSuite);
   });

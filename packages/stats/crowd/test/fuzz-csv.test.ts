@@ -8,6 +8,7 @@ import { isUnbiasedError } from '@unbiased/core/errors';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { likertScale, parseJudgmentsCsv, tableToJudgments } from '../src/index.js';
+import { thrown } from '../../../../tooling/vitest/assert.js';
 
 const SEED = 11_06;
 const FILE = 'judgments.csv';
@@ -18,15 +19,6 @@ const valueToken = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('-2', '-1', '0', '1', '2', '2.0', '+1', '1e0', '-0', ' 1 ') },
   { weight: 2, arbitrary: fc.constantFrom('Infinity', '-Infinity', '1e400', 'NaN', '0x1', 'two', '', '1,5', '3', '0.5', '1e-400') },
 );
-
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('fuzz: parseJudgmentsCsv', () => {
   const row = fc.record({ unit: fc.integer({ min: 1, max: 3 }), worker: fc.integer({ min: 1, max: 3 }), value: valueToken, quoted: fc.boolean() });

@@ -91,14 +91,10 @@ export const fp8StatesExperiment: Experiment = {
               finals.push(run.finalLoss);
             }
             if (seed === 0) {
-              // A non-finite point where the run diverged lets the report mark "diverged at step N" on the curve.
-              const diverged = run.firstNonFiniteStep > 0;
-              curves.push({
-                name,
-                x: diverged ? [...run.curve.x, run.firstNonFiniteStep] : run.curve.x,
-                y: diverged ? [...run.curve.y, Number.NaN] : run.curve.y,
-                role: method.key === 'adamw' ? 'baseline' : 'method',
-              });
+              // Where the run diverged, so the report can mark "diverged at step N" at the end of the curve.
+              const curve: Series = { ...run.curve, name, role: method.key === 'adamw' ? 'baseline' : 'method' };
+              if (run.firstNonFiniteStep > 0) curve.divergedAt = run.firstNonFiniteStep;
+              curves.push(curve);
             }
           }
           results[`${method.key}_${states.key}`] = { finals, nonFinite, firstNonFinite };
