@@ -9,14 +9,14 @@ import { checkSameVariables, mapNamed } from '../transforms/tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from '../transforms/types.js';
 
 /**
- * How the envelope `S >= |u|` is tracked (spec 01 §1.3, inferred [I] from the paper's abstract):
+ * How the envelope `S >= |u|` is tracked (Yu et al. 2026, "StoSignSGD", arXiv 2604.15416; inferred from the paper's abstract):
  * - `coord`: per coordinate, `S_t = max(beta_S * S_{t-1}, |u_t|)` with `beta_S = envelopeDecay` (default 1: running max).
  * - `tensor`: one scalar per variable, `S_t = max(beta_S * S_{t-1}, max_i |u_t,i|)` (the "infinity-norm" reading).
  * - `ema-max`: `coord` with a forgetting decay, default `beta_S = 0.999`, so early spikes are forgotten.
  */
 export type Envelope = 'coord' | 'tensor' | 'ema-max';
 
-/** Options of {@link signConversion} / {@link toSignBased}. Defaults follow spec 01's proposed defaults [I]. */
+/** Options of {@link signConversion} / {@link toSignBased}. Defaults are our choice (inferred: the abstract gives none). */
 export interface SignConversionOptions {
   /** Envelope granularity. Default `coord`. */
   envelope?: Envelope;
@@ -62,7 +62,7 @@ export function signNoisePrefix(key0: number, key1: number, name: string, count:
 
 /**
  * The sign-conversion block of the StoSignSGD paper's framework (Yu et al. 2026, "StoSignSGD", §3, as
- * transcribed in spec 01 §1.3): given the direction `u_t` of any base optimizer, track an envelope
+ * transcribed by a third party from the abstract): given the direction `u_t` of any base optimizer, track an envelope
  * `S_t >= |u_t|` and output the (stochastic) sign of `u_t`:
  *
  *   S_t = max(beta_S * S_{t-1}, |u_t|)

@@ -59,7 +59,7 @@ function quantileSorted(sorted: Float64Array, p: number): number {
  * units as there are pairable units, uniformly with replacement, rebuilds the coincidence matrix (weighting
  * each unit by how often it was drawn) and recomputes alpha, ordinal marginals included.
  *
- * Design choice [I]: this is the ordinary nonparametric bootstrap over units (units are the sampled
+ * Design choice: this is the ordinary nonparametric bootstrap over units (units are the sampled
  * entities; coders within a unit stay together). Hayes & Krippendorff (2007, "Answering the call for a
  * standard reliability measure for coding data", KALPHA macro) resample pairable values instead; their
  * interval can differ for small data. Replicates with alpha undefined (every resampled value equal) are

@@ -8,7 +8,7 @@ export interface RareItemOptions {
   /**
    * An item is rare when its training count is `<= maxCount`. A number (Saito's Yahoo! R3 protocol: 500),
    * or `'median'` (the median of the counts, the mean of the two middle values for an even number of items;
-   * spec 03's toy). Default `'median'`.
+   * our synthetic toy). Default `'median'`.
    */
   maxCount?: number | 'median';
 }

@@ -23,7 +23,7 @@ export interface SaitoDcgOptions extends SaitoOptions {
  * `sum_i rel_i` over the whole list, so it lies in [0, 1] for binary relevance; a list with no relevance
  * then gives `noRelevant` (default `'skip'` = NaN).
  *
- * Test vector (spec 03 §0): ranked relevance [0,1,1,0,1]: DCG@3 = 1.6309 unnormalised, 0.5436 normalised.
+ * Test vector (computed by hand): ranked relevance [0,1,1,0,1]: DCG@3 = 1.6309 unnormalised, 0.5436 normalised.
  */
 export function saitoDcgAtK(scores: ArrayLike<number>, relevance: ArrayLike<number>, options?: SaitoDcgOptions): number {
   const { cutoff, ties, noRelevant } = parseSaitoOptions(scores, relevance, options);

@@ -20,7 +20,7 @@ export interface SaitoMapOptions extends Omit<SaitoOptions, 'ties'> {
  * whole list (not by `min(k, R)` as the IR average precision is); a list with no relevant item then gives
  * `noRelevant` (default `'skip'` = NaN). Without it, the sum is returned (real-world repo).
  *
- * Test vector (spec 03 §0): ranked relevance [0,1,1,0,1]: MAP@3 = 1.1667 unnormalised, 0.3889 normalised.
+ * Test vector (computed by hand): ranked relevance [0,1,1,0,1]: MAP@3 = 1.1667 unnormalised, 0.3889 normalised.
  */
 export function saitoMapAtK(scores: ArrayLike<number>, relevance: ArrayLike<number>, options?: SaitoMapOptions): number {
   const o = checkOptions(options);

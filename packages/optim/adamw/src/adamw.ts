@@ -13,7 +13,7 @@ import {
 /**
  * The default decay mask: decay only variables of rank >= 2 (weight matrices, conv kernels, embeddings),
  * not biases, norm gains or scalars. Common practice (e.g. nanoGPT, Hugging Face trainers), not part of
- * Loshchilov & Hutter; our choice of default [I]. Pass `mask: decayAll` to decay every variable (PyTorch / optax).
+ * Loshchilov & Hutter; our choice of default. Pass `mask: decayAll` to decay every variable (PyTorch / optax).
  */
 export const decayMatricesOnly = (_name: string, param: tf.Tensor): boolean => param.rank >= 2;
 

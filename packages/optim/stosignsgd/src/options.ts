@@ -3,21 +3,21 @@ import { checkHyperparameter, type Envelope, type Rng, type SignConversionOption
 /** `bounded`: every coordinate moves by exactly lr or 0. `restored`: `S * sign(.)`, unbiased for the base optimizer. */
 export type StepMode = 'bounded' | 'restored';
 
-/** Options of the stochastic sign shared by every StoSign recipe (spec 01 §1.2-1.3; defaults [I]). */
+/** Options of the stochastic sign shared by every StoSign recipe (Yu et al. 2026, "StoSignSGD", arXiv 2604.15416; defaults inferred). */
 export interface StoSignOptions {
   /**
-   * Envelope `S >= |u|`: `coord` (default, per coordinate running max [T]), `tensor` (one running max of
-   * `max |u|` per variable, an ablation [I]) or `ema-max` (per coordinate with a forgetting decay [I]).
+   * Envelope `S >= |u|`: `coord` (default, per coordinate running max, from a third-party transcription), `tensor` (one running max of
+   * `max |u|` per variable, an ablation (inferred)) or `ema-max` (per coordinate with a forgetting decay (inferred)).
    */
   envelope?: Envelope;
-  /** `beta_S` in (0, 1]: `S_t = max(beta_S * S_{t-1}, |u_t|)`. Default 1 (pure running max [T]); 0.999 for `ema-max` [I]. */
+  /** `beta_S` in (0, 1]: `S_t = max(beta_S * S_{t-1}, |u_t|)`. Default 1 (pure running max, from a third-party transcription); 0.999 for `ema-max`, inferred. */
   envelopeDecay?: number;
   /**
-   * Dither scale `c >= 0`: the step is `sign(u + c * S * n)`, `n ~ U[-1, 1)`. Default 1 [T]: `E[sign] = u / S`.
+   * Dither scale `c >= 0`: the step is `sign(u + c * S * n)`, `n ~ U[-1, 1)`. Default 1 (from a third-party transcription): `E[sign] = u / S`.
    * `c > 1` stays unbiased up to the factor `1 / c`; `c < 1` is biased (saturates); `c = 0` is the plain sign.
    */
   noiseScale?: number;
-  /** `bounded` (default, [T]) or `restored` (`S * sign(.)`, whose expectation is exactly `u`; magnitude unbounded) [I]. */
+  /** `bounded` (default, from a third-party transcription) or `restored` (`S * sign(.)`, whose expectation is exactly `u`; magnitude unbounded) (inferred). */
   mode?: StepMode;
   /** Seed of the dither (an integer in [0, 2^32) or an `Rng`). Required: the same seed gives the same steps on every backend. */
   seed: number | Rng;

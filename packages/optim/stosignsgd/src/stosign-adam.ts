@@ -11,7 +11,7 @@ import {
 } from '@unbiased/core';
 import { type StoSignOptions, signConversionOptions } from './options.js';
 
-/** Options of {@link stoSignAdam}. Adam's defaults are Kingma & Ba (2015); the sign options are [I]. */
+/** Options of {@link stoSignAdam}. Adam's defaults are Kingma & Ba (2015); the sign options are inferred (our choice). */
 export interface StoSignAdamOptions extends StoSignOptions {
   /** Step size `lr` (a number >= 0 or a schedule). */
   learningRate: ScalarOrSchedule;
@@ -30,7 +30,7 @@ export interface StoSignAdamOptions extends StoSignOptions {
 }
 
 /**
- * StoSign-Adam: the sign conversion (spec 01 §1.3 [I]) of Adam's direction `u = m_hat / (sqrt(v_hat) + eps)`
+ * StoSign-Adam: the sign conversion (inferred from the abstract of Yu et al. 2026, "StoSignSGD", arXiv 2604.15416) of Adam's direction `u = m_hat / (sqrt(v_hat) + eps)`
  * through an envelope `S >= |u|` (needed: |u| can exceed 1):
  *
  *   p <- p - lr * (sign(u + c * S * n) + wd * p)          bounded (default), E = u / S

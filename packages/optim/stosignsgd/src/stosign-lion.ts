@@ -1,7 +1,7 @@
 import { addDecayedWeights, chain, type GradientTransformation, lionDirection, type ScalarOrSchedule, scaleByLearningRate, toSignBased } from '@unbiased/core';
 import { type StoSignOptions, signConversionOptions } from './options.js';
 
-/** Options of {@link stoSignLion}. Lion's defaults are Chen et al. (2023); the sign options are [I]. */
+/** Options of {@link stoSignLion}. Lion's defaults are Chen et al. (2023); the sign options are inferred (our choice). */
 export interface StoSignLionOptions extends StoSignOptions {
   /** Step size `lr` (a number >= 0 or a schedule). */
   learningRate: ScalarOrSchedule;
@@ -14,7 +14,7 @@ export interface StoSignLionOptions extends StoSignOptions {
 }
 
 /**
- * StoSign-Lion: the sign conversion (spec 01 §1.3 [I]) of Lion's direction `u = b1 * m + (1 - b1) * g`
+ * StoSign-Lion: the sign conversion (inferred from the abstract of Yu et al. 2026, "StoSignSGD", arXiv 2604.15416) of Lion's direction `u = b1 * m + (1 - b1) * g`
  * (Chen et al. 2023), i.e. Lion with the deterministic sign replaced by the unbiased dithered sign
  * `sign(u + c * S * n)`; with `noiseScale: 0` it is Lion exactly.
  * `chain(toSignBased(lionDirection({ b1, b2 }), sign), addDecayedWeights(wd), scaleByLearningRate(lr))`.

@@ -22,8 +22,8 @@ export interface StoSignPlainSGDOptions extends StoSignOptions {
 }
 
 /**
- * StoSign-SGD: the sign conversion (spec 01 §1.3) of plain SGD, `u = g` (StoSignSGD with `beta1 = 0`, the
- * setting of the paper's theory [I]; Jin et al. 2020's "optimal" stochastic-sign compressor with a
+ * StoSign-SGD: the sign conversion (Yu et al. 2026, "StoSignSGD", arXiv 2604.15416) of plain SGD, `u = g` (StoSignSGD with `beta1 = 0`, the
+ * setting of the paper's theory (inferred); Jin et al. 2020's "optimal" stochastic-sign compressor with a
  * per-tensor envelope). `p <- p - lr * (sign(g + c * S * n) + wd * p)`, `S = max(beta_S * S, |g|)`.
  * `chain(toSignBased(identity(), sign), addDecayedWeights(wd), scaleByLearningRate(lr))`; no momentum state.
  */

@@ -12,16 +12,16 @@ import {
 import { signMomentumStages } from '@unbiased/optim-sign-kernels';
 import { type StoSignOptions, signConversionOptions } from './options.js';
 
-/** Options of {@link stoSignSGD} (spec 01 §1.2; the paper's own values are unknown, defaults are [I] unless tagged). */
+/** Options of {@link stoSignSGD} (Yu et al. 2026, "StoSignSGD", arXiv 2604.15416; the paper's own values are unknown, defaults are inferred unless marked otherwise). */
 export interface StoSignSGDOptions extends StoSignOptions {
   /** Step size `lr` (a number >= 0 or a schedule). The expected step is `lr * m / S <= lr`; Lion-like values, 3-10x below AdamW's. */
   learningRate: ScalarOrSchedule;
-  /** Heavy-ball momentum decay `beta1` in [0, 1). Default 0.9 [I]; 0 gives {@link stoSignPlainSGD}'s steps. */
+  /** Heavy-ball momentum decay `beta1` in [0, 1). Default 0.9 (inferred); 0 gives {@link stoSignPlainSGD}'s steps. */
   beta1?: number;
-  /** Decoupled weight decay `wd >= 0` (a number or a schedule), outside the sign: `-lr * wd * p` [T]. Default 0. */
+  /** Decoupled weight decay `wd >= 0` (a number or a schedule), outside the sign: `-lr * wd * p` (from a third-party transcription). Default 0. */
   weightDecay?: ScalarOrSchedule;
   /**
-   * Storage format of the state m and S (spec 01 §1.7.4): `float32` (default), `bf16` or `e4m3` (rounded after
+   * Storage format of the state m and S (Yu et al. 2026 report FP8 state training): `float32` (default), `bf16` or `e4m3` (rounded after
    * each update, see core's `ema` / `signConversion`). `fused` supports `float32` and `bf16` (the same state tensors).
    */
   stateDtype?: StateDtype;
@@ -35,7 +35,7 @@ export interface StoSignSGDOptions extends StoSignOptions {
 }
 
 /**
- * StoSignSGD (Yu, Pan, Liu, Zhang 2026, "StoSignSGD", arXiv 2604.15416; update as transcribed in spec 01 §1.2):
+ * StoSignSGD (Yu, Pan, Liu, Zhang 2026, "StoSignSGD", arXiv 2604.15416; update as transcribed by a third party, not checked against the PDF):
  *
  *   m_t = beta1 * m_{t-1} + (1 - beta1) * g_t
  *   S_t = max(beta_S * S_{t-1}, |m_t|)                       (coordinate-wise envelope)

@@ -3,19 +3,10 @@ import { chain, getOptimizer, scaleByAdam, scaleByLearningRate } from '@unbiased
 import '@unbiased/optim-adamw/register';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clippedValueLoss, lowVarKL, type PPOBatch, PPOTrainer, ppoPolicyLoss, rlPerfCases, TinyTokenPolicy, tokenLogProbs } from '../src/index.js';
+import { mulberry32 } from '../../../../tooling/vitest/random.js';
 import { expectUnbiasedError } from './helpers.js';
 
-/** Deterministic test inputs (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 const float32 = (xs: number[]) => Array.from(Float32Array.from(xs));
 

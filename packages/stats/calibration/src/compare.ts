@@ -15,7 +15,7 @@ export interface CompareDebiasersInput {
   rng: Rng;
   /** K (default 5). */
   folds?: number;
-  /** Pseudo-ATE draws per fold (default 40, as spec 04; newer unshrink uses 100). */
+  /** Pseudo-ATE draws per fold (default 40, as in the released simulation code; newer unshrink uses 100). */
   draws?: number;
   /** Candidates by name; default `{ lcc: fitLinearCalibration, tweedie: fitTweedie }`. */
   debiasers?: Record<string, DebiaserFactory>;

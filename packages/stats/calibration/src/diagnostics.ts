@@ -1,9 +1,9 @@
 /**
  * Warning flags a debiaser can raise. They never change the numbers; they say when to distrust them.
  * - `unstable_slope`: LCC slope below `unstableSlopeBelow` (0.2): dividing by it amplifies noise [C unshrink spec].
- * - `outside_calibration_support`: predictions being corrected fall outside the calibration [min, max] [C].
+ * - `outside_calibration_support`: predictions being corrected fall outside the calibration [min, max] (confirmed in the unshrink code).
  * - `small_calibration_sample`: fewer than `minCalibrationSize` (100) calibration points [C for Tweedie; ours for LCC].
- * - `zero_sigma_identity`: Tweedie's σ̂ is 0, so the correction is the identity [C].
+ * - `zero_sigma_identity`: Tweedie's σ̂ is 0, so the correction is the identity (confirmed in the unshrink code).
  * - `constant_predictions`: PPI++ found no variance in the predictions and set λ = 0 (classical estimate).
  */
 export type CalibrationWarning =

@@ -30,7 +30,7 @@ export function meanOf(values: ArrayLike<number>): number {
 }
 
 /**
- * Median. For an even count the spec's default is the average of the two middle values (`'average'`);
+ * Median. For an even count our default is the average of the two middle values (`'average'`);
  * `'lower'` / `'upper'` keep the result on the rating scale. `BAD_INPUT` naming `values` when empty.
  */
 export function medianOf(values: ArrayLike<number>, evenMedian: EvenMedianRule = 'average'): number {
@@ -47,8 +47,8 @@ export function medianOf(values: ArrayLike<number>, evenMedian: EvenMedianRule =
 
 /**
  * Majority vote: the most frequent value (mode). Ties are broken toward the value nearest the median of
- * the same values (computed with `evenMedian`), then toward the lower value — the rule stated in spec 04
- * (a design choice [I]; the paper's rule is not given). E.g. `[-2, -2, 1, 1, 2]`: modes -2 and 1, median 1,
+ * the same values (computed with `evenMedian`), then toward the lower value — our stated rule
+ * (a design choice; the paper's rule is not given). E.g. `[-2, -2, 1, 1, 2]`: modes -2 and 1, median 1,
  * so 1; `[0, 1]`: median 0.5, both 0.5 away, so 0.
  */
 export function majorityOf(values: ArrayLike<number>, evenMedian: EvenMedianRule = 'average'): number {

@@ -8,7 +8,7 @@ import { type JudgmentTable, resolveDimension } from './judgments.js';
 export interface DimensionAgreementOptions {
   /**
    * Level of measurement; default `'interval'`: the scale's values are equally spaced numeric ratings, and
-   * the interval alpha is what the truthfulness crowdsourcing papers report [I]. Use `'ordinal'` to only
+   * the interval alpha is what the truthfulness crowdsourcing papers report (inferred). Use `'ordinal'` to only
    * trust the order of the levels.
    */
   level?: LevelOfMeasurement;

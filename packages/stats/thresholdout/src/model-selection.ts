@@ -41,7 +41,7 @@ export interface ThresholdoutSelection<C> {
 /**
  * Model selection through the reusable holdout: each candidate's holdout score is one Thresholdout query
  * (its train score against its holdout score), so the selection loop can look at the holdout many times
- * without overfitting it (Dwork et al., Science 2015; the grid-search use asked for in spec 04 §1).
+ * without overfitting it (Dwork et al., Science 2015; the grid-search use asked for in Dwork et al., "The reusable holdout", Science 2015).
  * The loop stops scoring once the budget is spent; the remaining candidates get null scores. Ties keep the
  * earlier candidate.
  */

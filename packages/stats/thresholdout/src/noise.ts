@@ -2,7 +2,7 @@ import { checkHyperparameter, type Rng, UNIFORM_SCALE, UnbiasedError } from '@un
 
 /**
  * Laplace(0, b) from one 24-bit uniform `u0` in [0, 1): `-b * sign(u) * ln(1 - 2|u|)` with
- * `u = u0 + 2^-25 - 1/2` (spec 04, shared conventions). The half-step shift keeps `u` strictly inside
+ * `u = u0 + 2^-25 - 1/2` (our shared uniform-draw convention). The half-step shift keeps `u` strictly inside
  * (-1/2, 1/2), so the log never sees 0 and `|x| <= b * ln(2^24) ≈ 16.6 b`; Var = 2 b^2, E|x| = b.
  */
 export function laplaceFromUniform(u0: number, scale: number): number {

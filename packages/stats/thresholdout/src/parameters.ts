@@ -24,7 +24,7 @@ export interface ThresholdoutParameters {
 }
 
 /**
- * The theorem's parameters for Thresholdout. **[I] recalled in spec 04, not verified against the paper**:
+ * The theorem's parameters for Thresholdout. **Inferred: recalled, not verified against the paper**:
  * with T = 3τ/4 and σ = τ/(96 ln(4m/β)), every answer is τ-accurate with probability >= 1 − β while fewer
  * than B over-threshold queries occur, provided n >= O(ln(m/β)/τ²) · min{B, √(B ln(ln(m/β)/τ))/τ}.
  * The bound is reported with its O(·) constant taken as 1 and the inner log floored at 1; treat it as an

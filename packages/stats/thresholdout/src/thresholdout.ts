@@ -15,13 +15,13 @@ import { checkArrayLike, checkChoice, checkInterval, checkOptions, checkQueryVal
 export type ThresholdoutNoise = 'laplace' | 'gaussian-science';
 
 /**
- * When γ (the threshold noise of `'laplace'` mode) is redrawn. [I] in spec 04: the Science/NIPS text reads
+ * When γ (the threshold noise of `'laplace'` mode) is redrawn. Inferred: the Science/NIPS text reads
  * as `'after-over-threshold'` (the default); rThresholdout redraws it on `'every-query'`.
  */
 export type ThresholdRedraw = 'after-over-threshold' | 'every-query';
 
 /**
- * Which answers spend budget. [I] in spec 04: the paper's B counts over-threshold ("overfitting") answers,
+ * Which answers spend budget. Inferred: the paper's B counts over-threshold ("overfitting") answers,
  * `'over-threshold'` (the default); `'every-query'` charges every answered query.
  */
 export type BudgetCharge = 'over-threshold' | 'every-query';
@@ -51,9 +51,9 @@ export interface ThresholdoutOptions {
   rng: Rng | number;
   /** Default `'laplace'` (the paper). */
   noise?: ThresholdoutNoise;
-  /** Default `'after-over-threshold'` ([I], see {@link ThresholdRedraw}). Ignored in `'gaussian-science'` mode. */
+  /** Default `'after-over-threshold'` (inferred, see {@link ThresholdRedraw}). Ignored in `'gaussian-science'` mode. */
   thresholdRedraw?: ThresholdRedraw;
-  /** Default `'over-threshold'` ([I], see {@link BudgetCharge}). */
+  /** Default `'over-threshold'` (inferred, see {@link BudgetCharge}). */
   budgetCharge?: BudgetCharge;
   /**
    * The range every query maps into, default `[0, 1]` (the paper's φ: X → [0, 1]). T and σ are in the

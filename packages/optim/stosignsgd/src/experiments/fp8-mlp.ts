@@ -4,7 +4,7 @@ import { withCustomGradient } from '@unbiased/core/tfjs';
 import { checkpoints, readNumbers, TransformRun } from './training.js';
 
 /**
- * The teacher-student task of spec 01 §1.5 E3: a ReLU MLP 32-64-1 student fits a random ReLU MLP 32-64-1 teacher
+ * The teacher-student task of experiment E3: a ReLU MLP 32-64-1 student fits a random ReLU MLP 32-64-1 teacher
  * on 2048 Gaussian inputs (targets centred and scaled to variance 0.35), batch 64, MSE, constant learning rate,
  * with every matmul simulated in FP8 e4m3 ("FP8 training" recipes, e.g. Micikevicius et al. 2022, §4):
  *

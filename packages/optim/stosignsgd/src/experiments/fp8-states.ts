@@ -37,13 +37,13 @@ const STATES: { key: string; label: string; dtype: StateDtype }[] = [
 ];
 
 /**
- * E3 of spec 01 §1.5 (a mechanism proxy, not the paper's GPT-2 FP8 runs): a teacher-student ReLU MLP 32-64-1 trained
+ * Experiment E3 of this package (a mechanism proxy, not the paper's GPT-2 FP8 runs): a teacher-student ReLU MLP 32-64-1 trained
  * with simulated FP8 e4m3 matmuls (see `fp8-mlp.ts`), by AdamW (0.9, 0.999, eps 1e-8, no weight decay), Signum (0.9)
  * and StoSignSGD (0.9), all at the constant learning rate 3e-3, with optimizer states in float32 or in e4m3
  * (per-tensor scaled, rounded after every update). AdamW's second moment g^2 needs twice the binades of g, so in
  * e4m3 small entries of v round to 0 while m does not, and m / (sqrt(v) + eps) explodes; the sign methods' steps
  * are bounded by the learning rate whatever the state. Final loss: full-data float32 MSE averaged over the
- * evaluations in the last 10% of the steps. `full`: 1500 steps, 2 seeds (the spec's < 1 min variant);
+ * evaluations in the last 10% of the steps. `full`: 1500 steps, 2 seeds (our < 1 min variant);
  * `smoke`: 200 steps, 1 seed (the AdamW collapse with e4m3 states happens within the first steps).
  */
 export const fp8StatesExperiment: Experiment = {

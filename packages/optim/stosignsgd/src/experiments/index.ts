@@ -9,5 +9,5 @@ export { nonsmoothExperiment } from './nonsmooth.js';
 export { signConversionAblationExperiment } from './sign-conversion-ablation.js';
 export { skewedNoiseExperiment } from './skewed-noise.js';
 
-/** The StoSignSGD experiments: spec 01 §1.5 E1-E3 and the sign-conversion ablation of §1.3. */
+/** The StoSignSGD experiments: experiments E1-E3 and the sign-conversion ablation. */
 export const stoSignExperiments: Experiment[] = [nonsmoothExperiment, skewedNoiseExperiment, fp8StatesExperiment, signConversionAblationExperiment];

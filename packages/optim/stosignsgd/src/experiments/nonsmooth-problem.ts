@@ -3,7 +3,7 @@ import type { ExperimentContext, GradientTransformation, Rng, Series } from '@un
 import { checkpoints, median, readNumbers, TransformRun } from './training.js';
 
 /**
- * The non-smooth convex counterexample of spec 01 §1.5 E1 (after Karimireddy et al. 2019, "Error Feedback Fixes
+ * The non-smooth convex counterexample of experiment E1 (after Karimireddy et al. 2019, "Error Feedback Fixes
  * SignSGD and other Gradient Compression Schemes", §3):
  *
  *   f(x) = sum_{i=1..d/2} [ eps |x_{2i-1} + x_{2i}| + |x_{2i-1} - x_{2i}| ],   optimum 0 at x = 0.

@@ -6,7 +6,7 @@ import { STOSIGN_PAPER } from './paper.js';
 import { fmt, median, stageProgress } from './training.js';
 
 /**
- * E1 of spec 01 §1.5: on the Karimireddy-style non-smooth convex counterexample (d = 100, eps = 0.1, explicit
+ * Experiment E1 of this package: on the Karimireddy-style non-smooth convex counterexample (d = 100, eps = 0.1, explicit
  * subgradient with sgn(0) := +1, eta_t = 0.1 / sqrt(t), x0 ~ U[-1, 1]^d for seeds 0-9), SignSGD is stuck at
  * the invariant eps * sum |x_{2i-1} + x_{2i}| while StoSignSGD with beta1 = 0 keeps descending. Baselines: SGD,
  * Signum (0.9), StoSignSGD (0.9); momentum alone also escapes on this toy, so the claim is made at beta1 = 0.

@@ -12,7 +12,7 @@ const SIGNS = ['deterministic', 'stochastic'] as const;
 const byRole = (curve: Series): Series => ({ ...curve, role: curve.name.endsWith('deterministic') ? 'baseline' : 'method' });
 
 /**
- * The sign-conversion framework of spec 01 §1.3 applied to four base optimizers (SGD, heavy-ball momentum 0.9,
+ * The sign-conversion framework of Yu et al. 2026, "StoSignSGD", arXiv 2604.15416 applied to four base optimizers (SGD, heavy-ball momentum 0.9,
  * Adam (0.9, 0.999), Lion (0.9, 0.99)): `chain(u_t, signConversion({ sign }), lr)` with the deterministic sign
  * (SignSGD, Signum, sign-Adam, Lion) or the unbiased stochastic sign with a coordinate running-max envelope, on
  * - E1, the non-smooth counterexample (d = 100, eta_t = 0.1 / sqrt(t), 10 seeds; median final f), and

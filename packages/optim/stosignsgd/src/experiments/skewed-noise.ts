@@ -19,12 +19,12 @@ const XI_PROBABILITY = 0.1;
 const X0 = 5;
 
 /**
- * E2 of spec 01 §1.5: f(x) = E[(x - xi)^2] / 2 with xi = 10 w.p. 0.1, else 0. The stochastic gradient x - xi is
+ * Experiment E2 of this package: f(x) = E[(x - xi)^2] / 2 with xi = 10 w.p. 0.1, else 0. The stochastic gradient x - xi is
  * unbiased, so SGD (and any unbiased method) settles at the mean optimum x* = 1, but its sign has median
  * sign(x): SignSGD settles at the median 0. StoSignSGD's E[sign(g + S n)] = E[g] / S keeps the mean optimum.
  * Setup: x0 = 5, eta_t = 0.5 / sqrt(t), 10 seeds (all trained at once as a vector), the same xi sequence for
  * every method; reported: the mean of the last quarter of iterates, then mean +- sd over seeds.
- * `full`: T = 20000 (spec); `smoke`: T = 5000.
+ * `full`: T = 20000 (our setting); `smoke`: T = 5000.
  */
 export const skewedNoiseExperiment: Experiment = {
   id: 'stosignsgd-skewed-noise',

@@ -21,7 +21,7 @@ export interface PropensityEstimate {
 /**
  * Propensities from click and impression counts per position: `propensity_i = CTR_i / CTR_1` with
  * `CTR_i = clicks_i / impressions_i`, and `ipwWeights_i = CTR_1 / CTR_i`. With equal impressions this is
- * the `clicks_1 / clicks_i` of the spec. Under a position-based model and randomised display the CTR
+ * the `clicks_1 / clicks_i` of DLA's RandList estimator. Under a position-based model and randomised display the CTR
  * at position i is `theta_i * E[attractiveness]`, so the ratio estimates `theta_i / theta_1`.
  * Counts must be finite and >= 0, with clicks at position 1 > 0 (`BAD_INPUT` otherwise); a position
  * without clicks gets propensity 0 and weight Infinity.

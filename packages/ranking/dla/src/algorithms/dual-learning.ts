@@ -14,13 +14,13 @@ import { checkBatch, learnerLifecycle, optimizeGroups, ParameterGroup } from './
 import type { ClickBatch, ClickLearner, LearnerOptions, OptimizerFactory } from './types.js';
 
 export interface DlaOptions extends LearnerOptions {
-  /** Propensity network. Default `'logits'` (free logits g in R^listSize, the spec's toy) [I]; `{ hiddenUnits: [8, 4] }` is the TF1 one [C]. */
+  /** Propensity network. Default `'logits'` (free logits g in R^listSize, our toy) (inferred); `{ hiddenUnits: [8, 4] }` is the TF1 one (confirmed in the DLA / ULTRA code). */
   propensityArchitecture?: PropensityArchitecture;
   /** Generator for an MLP propensity network's initial weights. */
   rng?: Rng;
-  /** Value-clip of the IPW weights `exp(g_1 - g_i)`. Default `Infinity` [I] (ULTRA's clip is a no-op, spec 02 §1). */
+  /** Value-clip of the IPW weights `exp(g_1 - g_i)`. Default `Infinity` (inferred) (ULTRA's clip is a no-op, Ai et al., "Unbiased Learning to Rank with Unbiased Propensity Estimation", SIGIR 2018). */
   maxPropensityWeight?: number;
-  /** Value-clip of the IRW weights `exp(f_1 - f_i)`. Default `Infinity` [I] (ULTRA applies the same no-op clip). */
+  /** Value-clip of the IRW weights `exp(f_1 - f_i)`. Default `Infinity` (inferred) (ULTRA applies the same no-op clip). */
   maxRelevanceWeight?: number;
   /** Weight of the ranking loss in `L = L_exam + rankerLossWeight * L_rank`. Default 1 [C: ULTRA]. */
   rankerLossWeight?: number;
@@ -29,7 +29,7 @@ export interface DlaOptions extends LearnerOptions {
    * ranker at 5 * ranker_loss_weight], lr 0.05, initial accumulator 0.1.
    */
   optimizer?: OptimizerFactory;
-  /** Optimizer of the propensity network. Default `adagrad()` (clip 5) [C]. */
+  /** Optimizer of the propensity network. Default `adagrad()` (clip 5) (confirmed in the DLA / ULTRA code). */
   propensityOptimizer?: OptimizerFactory;
 }
 

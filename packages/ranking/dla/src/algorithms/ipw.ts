@@ -10,7 +10,7 @@ import type { ClickBatch, ClickLearner, LearnerOptions } from './types.js';
 export interface IpwOptions extends LearnerOptions {
   /** Examination propensity of positions 1..n, each in (0, 1] (e.g. the true PBM `propensity`, or RandList estimates). */
   propensities: ArrayLike<number>;
-  /** Value-clip the weights `p_1 / p_i` at this maximum. Default `Infinity` (no clip) [I]; Hager et al. 2024 use 10. */
+  /** Value-clip the weights `p_1 / p_i` at this maximum. Default `Infinity` (no clip) (inferred); Hager et al. 2024 use 10. */
   maxWeight?: number;
 }
 

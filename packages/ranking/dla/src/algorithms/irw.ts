@@ -27,12 +27,12 @@ export interface IrwBatch {
 export interface IrwOptions {
   /** Number of positions (required). */
   listSize: number;
-  /** Default `'logits'` [I]. */
+  /** Default `'logits'` (inferred). */
   propensityArchitecture?: PropensityArchitecture;
   rng?: Rng;
-  /** Value-clip of the IRW weights. Default `Infinity` [I]. */
+  /** Value-clip of the IRW weights. Default `Infinity` (inferred). */
   maxRelevanceWeight?: number;
-  /** Default `adagrad()` [C]. */
+  /** Default `adagrad()` (confirmed in the DLA / ULTRA code). */
   optimizer?: OptimizerFactory;
   nonFinite?: NonFiniteMode;
 }
@@ -64,7 +64,7 @@ function checkIrwBatch(batch: IrwBatch, listSize: number): [number, number] {
  * unbiased learning to rank"): fits the propensity network to clicks with the IRW loss
  * `L_exam = - sum c_qi v_qi log softmax(g)_i / sum c v`, `v_qi = exp(r_q1 - r_qi)`, for given relevance
  * logits r. With the true `r = log P(r = 1 | y)` its minimiser is `softmax(g) ∝ sum_q c_q v_q`, which
- * recovers the examination propensities (spec 02 §1, property 4).
+ * recovers the examination propensities (a consequence of the position-based click model, Ai et al., SIGIR 2018).
  */
 export function irwEstimator({ listSize, propensityArchitecture = 'logits', rng, maxRelevanceWeight, optimizer, nonFinite }: IrwOptions): IrwEstimator {
   const size = checkOptionalInteger('listSize', listSize, 0, { min: 1 });

@@ -16,7 +16,7 @@ export interface RegressionEmOptions extends LearnerOptions {
   initialPropensity?: number;
   /**
    * Relevance targets of the ranker: `'sample'` (default [C: Wang et al. 2018 sample binary labels from the
-   * posterior; ULTRA `get_bernoulli_sample`]) or `'expected'` = the posterior P(r = 1 | c) itself [I].
+   * posterior; ULTRA `get_bernoulli_sample`]) or `'expected'` = the posterior P(r = 1 | c) itself (inferred).
    */
   labels?: 'sample' | 'expected';
   /** Generator of the Bernoulli label draws (required for `labels: 'sample'`); drawn on the device. */

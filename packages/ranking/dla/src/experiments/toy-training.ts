@@ -62,7 +62,7 @@ export class ClickStream {
     return Int32Array.from({ length: batchSize }, () => this.queryRng.int(this.split.queries));
   }
 
-  /** Indices, clicks [B * L] and list weights [B] (0 for a zero-click list: dropped, as in the spec's toy). */
+  /** Indices, clicks [B * L] and list weights [B] (0 for a zero-click list: dropped, as in our toy). */
   next(batchSize: number): { indices: Int32Array; clicks: Float32Array; listWeights: Float32Array } {
     const l = this.listSize;
     const indices = this.queries(batchSize);
@@ -112,9 +112,9 @@ export interface ToyRunConfig {
   truePropensities: Float64Array;
   /** Folded per run for the ranker, the batches and the learner's own draws. */
   rng: Rng;
-  /** Adagrad learning rate of the ranker. Default 0.05 [C]. */
+  /** Adagrad learning rate of the ranker. Default 0.05 (confirmed in the DLA / ULTRA code). */
   learningRate?: number;
-  /** Adagrad learning rate of DLA's propensity logits. Default 0.05 [C]. */
+  /** Adagrad learning rate of DLA's propensity logits. Default 0.05 (confirmed in the DLA / ULTRA code). */
   propensityLearningRate?: number;
   /** Decay DLA's propensity learning rate to 0 by a cosine over the run (averages out its noise at the end). Default false. */
   propensityCosineDecay?: boolean;

@@ -17,8 +17,8 @@ export interface SoftmaxLossOptions {
   /** Value-clip `positionWeights` at this maximum. Default `Infinity` (no clip). */
   maxWeight?: number;
   /**
-   * `'weighted-mean'` (default [C]): divide by `sum c w lambda`, the DLA / ULTRA form. `'sum'`: the
-   * un-normalised sum, whose IPW version is unbiased in expectation (spec 02 §1, property 2).
+   * `'weighted-mean'` (default, confirmed in the DLA / ULTRA code): divide by `sum c w lambda`, the DLA / ULTRA form. `'sum'`: the
+   * un-normalised sum, whose IPW version is unbiased in expectation (a consequence of the position-based click model, Ai et al., SIGIR 2018).
    */
   reduction?: SoftmaxLossReduction;
 }

@@ -10,7 +10,7 @@ import { linearRanker } from '../rankers/linear.js';
 import { mlpRanker } from '../rankers/mlp.js';
 import type { Ranker } from '../rankers/types.js';
 
-/** Lists per training step in every case (DLA's batch size, spec 02 §1). */
+/** Lists per training step in every case (DLA's batch size, Ai et al., "Unbiased Learning to Rank with Unbiased Propensity Estimation", SIGIR 2018). */
 export const PERF_LISTS_PER_STEP = 256;
 const LIST_SIZE = 10;
 const FEATURES = 10;

@@ -3,7 +3,7 @@ import { UnbiasedError } from '@unbiased/core/errors';
 /**
  * Fits the severity exponent eta of an examination curve `p_i = base_i^eta` to estimated propensities
  * `q` (any scale): least squares through the origin of `y_i = log(q_i / q_1)` on `x_i = log(base_i / base_1)`,
- * `eta_hat = sum x y / sum x^2` over positions 2..n (spec 02 §1, property 4).
+ * `eta_hat = sum x y / sum x^2` over positions 2..n (a consequence of the position-based click model, Ai et al., SIGIR 2018).
  *
  * `base` is the eta = 1 curve: the eye-tracking `rho` for the DLA simulator, or `1 / i` for a power law,
  * where this is the fit `log p(rank) = -eta log rank`. Both arrays need the same length >= 2 and

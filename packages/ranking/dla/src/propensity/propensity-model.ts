@@ -7,7 +7,7 @@ import { checkListLength} from '../validate.js';
 
 /**
  * The examination (propensity) network of DLA, g(onehot(i)) for positions i = 1..listSize:
- * - `'logits'` (default [I]: the free logits g in R^listSize of the spec's CPU toy; equivalent to
+ * - `'logits'` (default, inferred: the free logits g in R^listSize of our CPU toy; equivalent to
  *   ULTRA's Linear(listSize -> 1) on a one-hot position, without its ELU), initialised to 0 (no bias).
  * - `{ hiddenUnits }`: one-hot -> dense layers with ELU -> linear 1 [C: DLA TF1 code, hiddenUnits [8, 4]];
  *   Glorot-uniform kernels from `rng`.
@@ -82,7 +82,7 @@ export function propensityModel({ listSize, architecture = 'logits', rng }: Prop
 
 /**
  * The propensities a model implies, relative to position 1: `p_i / p_1 = softmax(g)_i / softmax(g)_1
- * = exp(g_i - g_1)`, in float64 (one read-back). Only ratios are identified (spec 02 §1).
+ * = exp(g_i - g_1)`, in float64 (one read-back). Only ratios are identified (Ai et al., "Unbiased Learning to Rank with Unbiased Propensity Estimation", SIGIR 2018).
  */
 export async function relativePropensities(model: PropensityModel): Promise<Float64Array> {
   const ratios = tf.tidy(() => {

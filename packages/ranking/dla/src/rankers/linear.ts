@@ -8,16 +8,16 @@ import type { Ranker } from './types.js';
 export interface LinearRankerOptions {
   /** Number of features per document (required). */
   featureDim: number;
-  /** Add a bias term. Default false: a per-list constant cancels in listwise softmax losses [I]. */
+  /** Add a bias term. Default false: a per-list constant cancels in listwise softmax losses (inferred). */
   bias?: boolean;
-  /** Initial weights: `'zeros'` (default [I]; the softmax loss has a non-zero gradient at 0) or `'glorot'` (needs `rng`). */
+  /** Initial weights: `'zeros'` (default, inferred; the softmax loss has a non-zero gradient at 0) or `'glorot'` (needs `rng`). */
   init?: 'zeros' | 'glorot';
   /** Generator for `init: 'glorot'`. */
   rng?: Rng;
 }
 
 /**
- * The linear ranker `f(x) = w . x (+ b)`, the model of the DLA toy experiment (spec 02 §1).
+ * The linear ranker `f(x) = w . x (+ b)`, the model of the DLA toy experiment (Ai et al., "Unbiased Learning to Rank with Unbiased Propensity Estimation", SIGIR 2018).
  * Variables: `<scope>/kernel` [featureDim, 1] and, with `bias`, `<scope>/bias` [1].
  */
 export function linearRanker({ featureDim, bias = false, init = 'zeros', rng }: LinearRankerOptions): Ranker {

@@ -19,7 +19,7 @@ export interface MlpRankerOptions {
   activation?: Activation;
   /**
    * Activation on the 1-unit output. Default `'elu'` [C: the DLA TF1 code applies ELU after every layer,
-   * the output included, so logits are >= -1]; `'none'` gives an unbounded linear output [I].
+   * the output included, so logits are >= -1]; `'none'` gives an unbounded linear output (inferred).
    */
   outputActivation?: Activation;
 }

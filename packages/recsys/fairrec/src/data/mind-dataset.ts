@@ -19,7 +19,7 @@ export interface MindCorpus {
 
 /**
  * Tokenises every title (see {@link tokenizeTitle}) and keeps its first `titleLength` words (default 30
- * [C, NRMS]); shorter titles are padded with 0. Pass `vocabulary` to reuse a training vocabulary (unknown
+ * (confirmed in NRMS)); shorter titles are padded with 0. Pass `vocabulary` to reuse a training vocabulary (unknown
  * words map to its unknown id, or are dropped if it has none).
  */
 export function buildMindCorpus(news: readonly MindNews[], { titleLength = 30, minCount = 1, vocabulary }: { titleLength?: number; minCount?: number; vocabulary?: Vocabulary } = {}): MindCorpus {

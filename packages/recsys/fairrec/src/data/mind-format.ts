@@ -1,14 +1,14 @@
 /**
  * Line parsers for the MIND dataset (Wu et al. 2020, "MIND: A Large-scale Dataset for News
  * Recommendation", ACL; https://msnews.github.io) and for the user-attribute file this package adds.
- * MIND has no demographics; FairRec's attribute comes from a separate `UserID<TAB>attribute` file [I, spec 03 §4].
+ * MIND has no demographics; FairRec's attribute comes from a separate `UserID<TAB>attribute` file (inferred).
  *
  * - `news.tsv`: `NewsID  Category  SubCategory  Title  Abstract  URL  TitleEntities  AbstractEntities`
- *   (8 tab-separated columns; the entity columns hold JSON arrays and may be empty) [C, MIND docs].
+ *   (8 tab-separated columns; the entity columns hold JSON arrays and may be empty) (confirmed in MIND docs).
  * - `behaviors.tsv`: `ImpressionID  UserID  Time  History  Impressions` (5 columns; History is
  *   space-separated NewsIDs, possibly empty; Impressions is space-separated `NewsID-label` with label 0/1,
- *   or bare `NewsID`s in the unlabeled test split) [C, MIND docs].
- * - attribute file: `UserID  attribute` (2 columns, attribute an integer class id) [I].
+ *   or bare `NewsID`s in the unlabeled test split) (confirmed in MIND docs).
+ * - attribute file: `UserID  attribute` (2 columns, attribute an integer class id) (inferred).
  *
  * Every error is `UnbiasedError('BAD_MIND_LINE', ...)` with the file and 1-based line, naming the field and
  * the expected layout.

@@ -1,5 +1,5 @@
 /**
- * A synthetic news world in which a binary user attribute shifts click preferences: spec 03 §4b.1's
+ * A synthetic news world in which a binary user attribute shifts click preferences: our synthetic FairRec toy's
  * generator (8 categories x 50 news, a fixed 16-d topic vector per news, users whose category logits are
  * `1.5 N(0,1) + beta (2z - 1) s`), with word-id titles added so that an NRMS news encoder has text to read.
  */
@@ -8,21 +8,21 @@ import { checkInteger, checkNumber } from '../validate.js';
 import type { NewsCorpus } from './corpus.js';
 
 export interface SyntheticNewsOptions {
-  /** Default 8 [spec 03 §4b]. */
+  /** Default 8 (our synthetic FairRec toy). */
   categories?: number;
-  /** Default 50 [spec 03 §4b]. */
+  /** Default 50 (our synthetic FairRec toy). */
   newsPerCategory?: number;
-  /** Size of the fixed topic vectors `e = mu_cat + noise N(0, I)`. Default 16 [spec 03 §4b]. */
+  /** Size of the fixed topic vectors `e = mu_cat + noise N(0, I)`. Default 16 (our synthetic FairRec toy). */
   topicDim?: number;
-  /** Default 0.7 [spec 03 §4b]. */
+  /** Default 0.7 (our synthetic FairRec toy). */
   topicNoise?: number;
-  /** Words per title. Default 8 [I]. */
+  /** Words per title. Default 8 (inferred). */
   titleLength?: number;
-  /** Category-specific words per category. Default 12 [I]. */
+  /** Category-specific words per category. Default 12 (inferred). */
   wordsPerCategory?: number;
-  /** Words shared by every category (filler). Default 24 [I]. */
+  /** Words shared by every category (filler). Default 24 (inferred). */
   sharedWords?: number;
-  /** Probability that a title word is one of its category's words (else a shared word). Default 0.5 [I]. */
+  /** Probability that a title word is one of its category's words (else a shared word). Default 0.5 (inferred). */
   topicWordRate?: number;
 }
 
@@ -38,7 +38,7 @@ export interface SyntheticNews {
 
 /**
  * Draws the news: category means `mu_c ~ N(0, I)`, topic vectors `e_i = mu_{c(i)} + topicNoise N(0, I)`
- * (spec 03 §4b.1), and titles whose words are category words with probability `topicWordRate`.
+ * (our synthetic FairRec toy), and titles whose words are category words with probability `topicWordRate`.
  */
 export function generateSyntheticNews(rng: Rng, options: SyntheticNewsOptions = {}): SyntheticNews {
   const {
@@ -86,17 +86,17 @@ export function generateSyntheticNews(rng: Rng, options: SyntheticNewsOptions = 
 }
 
 export interface SyntheticUsersOptions {
-  /** Strength of the attribute's effect on category preferences, beta. Default 0.7 [spec 03 §4b]. */
+  /** Strength of the attribute's effect on category preferences, beta. Default 0.7 (our synthetic FairRec toy). */
   attributeEffect?: number;
-  /** Direction `s` of the attribute effect over categories. Default `[1,1,1,0,0,-1,-1,-1]` [spec 03 §4b]. */
+  /** Direction `s` of the attribute effect over categories. Default `[1,1,1,0,0,-1,-1,-1]` (our synthetic FairRec toy). */
   attributeDirection?: readonly number[];
-  /** Scale of the attribute-independent preference noise. Default 1.5 [spec 03 §4b]. */
+  /** Scale of the attribute-independent preference noise. Default 1.5 (our synthetic FairRec toy). */
   preferenceScale?: number;
-  /** Clicks per history. Default 20 [spec 03 §4b]. */
+  /** Clicks per history. Default 20 (our synthetic FairRec toy). */
   historyLength?: number;
-  /** Training positives per user. Default 10 [spec 03 §4b]. */
+  /** Training positives per user. Default 10 (our synthetic FairRec toy). */
   trainPositives?: number;
-  /** Test negatives per user (drawn uniformly, with replacement, never the test positive). Default 19 [spec 03 §4b]. */
+  /** Test negatives per user (drawn uniformly, with replacement, never the test positive). Default 19 (our synthetic FairRec toy). */
   testNegatives?: number;
 }
 
@@ -113,7 +113,7 @@ export interface SyntheticUsers {
 
 /**
  * Draws `count` users: `z ~ Bern(0.5)`, category logits `preferenceScale N(0,1) + beta (2z - 1) s`, every
- * click a category from `softmax(logits)` then a uniform news of it (spec 03 §4b.1).
+ * click a category from `softmax(logits)` then a uniform news of it (our synthetic FairRec toy).
  */
 export function generateSyntheticUsers(rng: Rng, news: SyntheticNews, count: number, options: SyntheticUsersOptions = {}): SyntheticUsers {
   const {
@@ -181,8 +181,8 @@ export function generateSyntheticUsers(rng: Rng, news: SyntheticNews, count: num
 
 /**
  * A training batch of the synthetic world: `size` users drawn uniformly, each with one of their training
- * positives and `negatives` news drawn uniformly among the others (fresh every call) [spec 03 §4b.3:
- * "1 positive + 4 uniform random negatives"]. Candidates list the positive first.
+ * positives and `negatives` news drawn uniformly among the others (fresh every call) (our synthetic FairRec toy:
+ * "1 positive + 4 uniform random negatives"). Candidates list the positive first.
  */
 export function sampleSyntheticExamples(
   rng: Rng,

@@ -5,7 +5,7 @@ import { checkInteger } from '../validate.js';
 
 /**
  * Lower-cased words (letters, digits, apostrophes) and the punctuation marks `. , ! ? ; |`, in order —
- * the NRMS/MIND preprocessing (`re.findall(r"[\w']+|[.,!?;|]", text.lower())`) [R].
+ * the NRMS/MIND preprocessing (`re.findall(r"[\w']+|[.,!?;|]", text.lower())`) (recalled, not re-checked).
  */
 export function tokenizeTitle(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}_']+|[.,!?;|]/gu) ?? [];

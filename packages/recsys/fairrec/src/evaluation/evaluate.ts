@@ -73,7 +73,7 @@ async function rankImpressions(embedded: tf.Tensor2D, news: tf.Tensor2D, users: 
 
 /**
  * Ranking metrics of the users' impressions, attribute accuracy / macro-F1 at each K of `topK` (top-K over
- * the whole corpus, history not excluded [spec 03 §4b.8]), and the leakage of the ranking embedding.
+ * the whole corpus, history not excluded (our synthetic FairRec toy)), and the leakage of the ranking embedding.
  */
 export async function evaluateNewsRecommender(model: NewsRecommender, corpus: NewsCorpus, users: EvaluationUsers, options: EvaluationOptions): Promise<EvaluationReport> {
   const { historyLength, attributeClasses, newsFeatures, featureDim, topK = [10], rng, folds = 5 } = options;

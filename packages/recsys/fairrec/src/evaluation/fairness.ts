@@ -1,7 +1,7 @@
 /**
  * FairRec's fairness evaluation (Wu et al. 2021, §4.1, "the accuracy and macro-F1 of a classifier that
  * predicts the sensitive attribute from the top-K recommended news; lower = fairer") [C for the metric
- * family], plus the leakage of the bias-free embedding itself (spec 03 §4: "a fresh probe on u_d") [I].
+ * family], plus the leakage of the bias-free embedding itself (our evaluation design: "a fresh probe on u_d") (inferred).
  */
 import type { Rng } from '@unbiased/core';
 import { badInput, checkIndexArray, checkInteger } from '../validate.js';
@@ -33,7 +33,7 @@ export interface LeakageOptions extends LogisticOptions {
   classes: number;
   /** Shuffles the cross-validation folds. */
   rng: Rng;
-  /** Default 5 [I, spec 03 §4b.2]. */
+  /** Default 5 (inferred; our synthetic FairRec toy). */
   folds?: number;
 }
 
@@ -41,7 +41,7 @@ export interface LeakageOptions extends LogisticOptions {
  * Attribute accuracy@K and macro-F1@K: a fresh L2-logistic probe (k-fold CV) predicts each user's
  * attribute from the mean features of their top-K recommended news. The paper's classifier attends over
  * the top-K news with its own news encoder; this one pools fixed news features (e.g. known topic vectors),
- * so base and fair models are judged by the same, model-independent features [I].
+ * so base and fair models are judged by the same, model-independent features (inferred).
  */
 export function topKAttributeLeakage(
   topK: ArrayLike<number>,

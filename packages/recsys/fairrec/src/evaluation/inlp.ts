@@ -1,8 +1,8 @@
 /**
  * Iterative nullspace projection (INLP; Ravfogel, Elazar, Gonen, Twiton & Goldberg 2020, "Null It Out",
  * ACL): fit a linear attribute classifier on the embeddings, project the embeddings onto the nullspace of
- * its weight directions, and repeat. A post-hoc debiasing baseline that needs no retraining; spec 03 §4b
- * uses INLP with 1, 2 and 4 directions as the reference trade-off for FairRec on its toy [I].
+ * its weight directions, and repeat. A post-hoc debiasing baseline that needs no retraining; our synthetic FairRec toy
+ * uses INLP with 1, 2 and 4 directions as the reference trade-off for FairRec on its toy (inferred).
  */
 import { badInput, checkInteger } from '../validate.js';
 import { fitLogistic, type LogisticOptions } from './logistic-probe.js';

@@ -1,7 +1,7 @@
 /**
  * A fresh attribute probe: multinomial L2-regularised logistic regression on standardised features,
  * fitted by Newton's method in float64, scored by k-fold cross-validation. Used on the top-K
- * recommendations and on the bias-free embedding (spec 03 §4b.2: "5-fold CV standardised L2-logistic
+ * recommendations and on the bias-free embedding (our synthetic FairRec toy: "5-fold CV standardised L2-logistic
  * probes"; a single split is too noisy to judge differences of 0.02).
  */
 import { type Rng, solveSpd } from '@unbiased/core';
@@ -18,7 +18,7 @@ export interface LogisticModel {
 }
 
 export interface LogisticOptions {
-  /** L2 penalty `(l2 / 2) ||W||^2` on the weights (not the biases), added to the mean log loss. Default 1e-3 [I, spec 03 §4b.2]. */
+  /** L2 penalty `(l2 / 2) ||W||^2` on the weights (not the biases), added to the mean log loss. Default 1e-3 (inferred; our synthetic FairRec toy). */
   l2?: number;
   /** Newton iterations at most. Default 50. */
   maxIterations?: number;

@@ -1,5 +1,5 @@
 /**
- * Accuracy and macro-F1 of hard class predictions, FairRec's fairness metric family [C, spec 03 §0]; the
+ * Accuracy and macro-F1 of hard class predictions, FairRec's fairness metric family (confirmed in Wu et al., "FairRec", AAAI 2021); the
  * metrics themselves live in `@unbiased/metrics` (re-exported here for convenience).
  */
 import { accuracy, macroF1 } from '@unbiased/metrics';

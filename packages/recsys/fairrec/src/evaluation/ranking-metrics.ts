@@ -1,6 +1,6 @@
 /**
  * Per-impression click-prediction metrics of news recommendation, averaged over impressions (the
- * NRMS / MIND convention [R]): AUC, MRR, nDCG@5, nDCG@10.
+ * NRMS / MIND convention (recalled, not re-checked)): AUC, MRR, nDCG@5, nDCG@10.
  */
 import { meanOverQueries, ndcgAtK, rocAuc } from '@unbiased/metrics';
 import { badInput } from '../validate.js';
@@ -39,7 +39,7 @@ export function meanReciprocalRank(scores: ArrayLike<number>, labels: ArrayLike<
 
 /**
  * AUC (`rocAuc`, midranks for ties), MRR and nDCG@5/10 (`ndcgAtK`, exp2 gain = linear for 0/1 labels,
- * ties by index as in spec 03 §0) per impression, then the mean over impressions. Impressions with no click
+ * ties by index, our convention) per impression, then the mean over impressions. Impressions with no click
  * or no non-click are skipped (they have no AUC) and counted in `skipped`.
  */
 export function impressionMetrics(impressions: readonly ScoredImpression[]): RankingScores {

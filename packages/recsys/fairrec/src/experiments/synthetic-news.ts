@@ -1,11 +1,11 @@
 /**
  * Experiment `fairrec-synthetic-news`: a base recommender against FairRec on a synthetic news world in which
- * a binary user attribute shifts click preferences (spec 03 §4b), with INLP (post-hoc nullspace projection)
- * as the reference trade-off. Claim (spec 03 §4, the "aspirational acceptance"): FairRec's attribute
+ * a binary user attribute shifts click preferences (our synthetic FairRec toy), with INLP (post-hoc nullspace projection)
+ * as the reference trade-off. Claim (our "aspirational acceptance" target): FairRec's attribute
  * accuracy@10 <= base - 0.02 with an AUC drop <= 0.05.
  *
  * Two protocols:
- * - `'recipe'` (default): spec 03 §4b.7's verified recipe, as specified — fixed 16-d topic vectors as news
+ * - `'recipe'` (default): our synthetic FairRec toy's verified recipe, as specified — fixed 16-d topic vectors as news
  *   vectors, the user input the mean of the clicked news' vectors, MLP towers (u_d 16-64-16, u_b with a
  *   rank-2 bottleneck), an MLP discriminator, the confusion objective with lambda_A = 0.1, L_R on u_d,
  *   one discriminator step on a fresh batch before each recommender step, Adam 3e-3, batch 256, and the
@@ -13,7 +13,7 @@
  *   base train from scratch for the same number of steps.
  * - `'nrms-warm-start'`: the NRMS backbone (word-id titles, attention encoders) on the same world. At the
  *   step budget tfjs-cpu affords for NRMS, FairRec from scratch did not hold; this protocol warm-starts
- *   FairRec's news and u_d encoders from the trained base [I] (see the package README for its numbers).
+ *   FairRec's news and u_d encoders from the trained base (inferred) (see the package README for its numbers).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients, type Experiment, type ExperimentContext, type ExperimentResult, type PlotSpec, type Rng, type Series } from '@unbiased/core';
@@ -59,9 +59,9 @@ export interface SyntheticNewsScale {
 }
 
 /**
- * `'recipe'` scales. Full = spec 03 §4b.7: 3,000 train and 3,000 fresh eval users, 20 epochs of
+ * `'recipe'` scales. Full = our synthetic FairRec toy: 3,000 train and 3,000 fresh eval users, 20 epochs of
  * 3,000 x 10 (user, positive) pairs at batch 256 (2,344 steps), decay at epoch 10. Smoke: 8 epochs on the
- * same world, decay at epoch 4 [I].
+ * same world, decay at epoch 4 (inferred).
  */
 export const SYNTHETIC_NEWS_SCALES: Record<'smoke' | 'full', SyntheticNewsScale> = {
   smoke: { trainUsers: 3000, evalUsers: 3000, curveUsers: 400, batchSize: 256, steps: 938, decayAt: 469, discriminatorWarmup: 0, curvePoints: 6 },
@@ -81,17 +81,17 @@ export interface SyntheticNewsRunOptions {
   scale?: SyntheticNewsScale;
   /** Replaces FairRec training options (sweeps, ablations). */
   fairrec?: Partial<Omit<FairRecTrainingOptions, 'rng'>>;
-  /** INLP reference arms: numbers of removed directions. Default [2] (spec 03 §4b's reference); [] = none. */
+  /** INLP reference arms: numbers of removed directions. Default [2] (our synthetic FairRec toy's reference); [] = none. */
   inlpDirections?: readonly number[];
 }
 
 const HISTORY = 20;
 const TOP_K = [1, 5, 10, 20];
 const LEARNING_RATE = 3e-3;
-/** Spec 03 §4b.3: u = MLP 16-64 (tanh)-16 on the mean clicked vector; u_b the same with a rank-2 linear bottleneck. */
+/** Our synthetic FairRec toy model (inferred): u = MLP 16-64 (tanh)-16 on the mean clicked vector; u_b the same with a rank-2 linear bottleneck. */
 const RECIPE_USER: Omit<UserEncoderOptions, 'newsDim'> = { pooling: 'mean', tower: { hidden: 64 } };
 const RECIPE_BIAS_AWARE: Omit<UserEncoderOptions, 'newsDim'> = { pooling: 'mean', tower: { hidden: 64, rank: 2 } };
-/** Spec 03 §4b.7's recommended FairRec training (k = 1, which §4b.5 found as good as k = 5 with the decay). */
+/** Our recommended FairRec training on the toy (k = 1, which our runs found as good as k = 5 with the decay; inferred). */
 const RECIPE_FAIRREC: Omit<FairRecTrainingOptions, 'rng' | 'learningRate'> = {
   discriminatorLearningRate: LEARNING_RATE,
   lambdaAttribute: 1,
@@ -102,10 +102,10 @@ const RECIPE_FAIRREC: Omit<FairRecTrainingOptions, 'rng' | 'learningRate'> = {
   update: 'alternating',
   discriminatorSteps: 1,
 };
-/** The NRMS protocol: NRMS structure at toy width (16-d news vectors, 2 heads of 8) [I]. */
+/** The NRMS protocol: NRMS structure at toy width (16-d news vectors, 2 heads of 8) (inferred). */
 const NRMS_NEWS = { wordDim: 16, heads: 2, headDim: 8, queryDim: 16, dropout: 0 };
 const NRMS_USER: Omit<UserEncoderOptions, 'newsDim'> = { heads: 2, headDim: 8, queryDim: 16, dropout: 0, tower: { hidden: 64 } };
-/** NRMS base: Adam 1e-2, x0.1 halfway; FairRec's warm-started phase: recommender 1e-3, discriminator 1e-2, lambda_A 0.15, one-pass updates [I]. */
+/** NRMS base: Adam 1e-2, x0.1 halfway; FairRec's warm-started phase: recommender 1e-3, discriminator 1e-2, lambda_A 0.15, one-pass updates (inferred). */
 const NRMS_LEARNING_RATE = 1e-2;
 const NRMS_FAIRREC: Omit<FairRecTrainingOptions, 'rng'> = {
   learningRate: NRMS_LEARNING_RATE * 0.1,
@@ -196,7 +196,7 @@ async function userEmbeddings(model: NewsRecommender, corpus: NewsCorpus, histor
   return { values, dim };
 }
 
-/** Accuracy of the trained discriminator on held-out users' u_d (spec 03 §4 unit tests: <= 0.6 when lambda_A > 0). */
+/** Accuracy of the trained discriminator on held-out users' u_d (our unit-test target: <= 0.6 when lambda_A > 0). */
 async function discriminatorAccuracy(model: FairRecModel, corpus: NewsCorpus, users: EvaluationUsers): Promise<number> {
   const { values, dim } = await userEmbeddings(model, corpus, users.histories);
   const predicted = tf.tidy(() => tf.argMax(model.discriminator.apply(tf.tensor2d(values as Float32Array, [users.histories.length, dim])), 1));
@@ -256,7 +256,7 @@ function checkScale(scale: SyntheticNewsScale): SyntheticNewsScale {
 }
 
 /**
- * Runs the experiment: one synthetic world (400 news, train users, fresh eval users; spec 03 §4b.1); the
+ * Runs the experiment: one synthetic world (400 news, train users, fresh eval users; our synthetic FairRec toy); the
  * base and FairRec trained as the protocol says; INLP on the base's train-user embeddings. Every model is
  * evaluated on the eval users only: AUC/MRR/nDCG of 1 positive vs 19 negatives; attribute accuracy and
  * macro-F1 at K in {1, 5, 10, 20} of a fresh 5-fold logistic probe on the mean topic vector of the top-K of

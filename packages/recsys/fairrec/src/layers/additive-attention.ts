@@ -10,7 +10,7 @@ import type { ParameterStore } from './parameters.js';
 
 /**
  * `a_i = q^T tanh(V h_i + v)`, `alpha = maskedSoftmax(a)`, `r = sum_i alpha_i h_i`. NRMS uses a query
- * dimension of 200 [C, NRMS]; padded positions get weight 0, and an all-padding row pools to 0.
+ * dimension of 200 (confirmed in NRMS); padded positions get weight 0, and an all-padding row pools to 0.
  */
 export class AdditiveAttention {
   readonly dim: number;

@@ -1,5 +1,5 @@
 /**
- * Per-example weights and masks, shared by every loss of this package (spec 03, cross-cutting notes:
+ * Per-example weights and masks, shared by every loss of this package (our design:
  * "every loss accepts per-example weights and a mask").
  */
 import * as tf from '@tensorflow/tfjs-core';

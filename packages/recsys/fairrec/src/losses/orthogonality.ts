@@ -12,7 +12,7 @@ const NORM_EPS = 1e-12;
  * `L_D = (1/U) sum_i |u_b^i . u_d^i| / (||u_b^i|| ||u_d^i||)`, the mean absolute cosine: 1 for parallel or
  * anti-parallel pairs, 0 for orthogonal ones. Norms are `sqrt(||u||^2 + 1e-12)`, so a zero embedding
  * gives 0 and finite gradients. (The reading note prints a leading minus sign; the term is minimised, so
- * that is a typo [I, spec 03 §4].)
+ * that is a typo (inferred).)
  */
 export function orthogonalityLoss(biasAware: tf.Tensor2D, biasFree: tf.Tensor2D, weighting: ExampleWeighting = {}): tf.Scalar {
   return tf.tidy(() => {

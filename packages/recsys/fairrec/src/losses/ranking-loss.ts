@@ -1,6 +1,6 @@
 /**
  * The click-prediction loss of NRMS and FairRec: softmax cross-entropy of the clicked candidate against
- * T sampled non-clicked ones (Wu et al. 2019 NRMS §3.4; FairRec §3.4) [C].
+ * T sampled non-clicked ones (Wu et al. 2019 NRMS §3.4; FairRec §3.4) (confirmed in the paper).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type ExampleWeighting, weightedMean } from './example-weights.js';

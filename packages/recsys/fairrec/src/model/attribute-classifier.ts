@@ -9,8 +9,8 @@ import type { ParameterStore } from '../layers/parameters.js';
 import { checkInteger } from '../validate.js';
 
 /**
- * Logits `[B, classes]` of `W u + b` (`hidden = 0`, the paper's linear form [C]) or of a one-hidden-layer
- * tanh MLP (`hidden > 0`; spec 03 §4b uses 32 units for the discriminator [I]).
+ * Logits `[B, classes]` of `W u + b` (`hidden = 0`, the paper's linear form, confirmed in the paper) or of a one-hidden-layer
+ * tanh MLP (`hidden > 0`; our synthetic FairRec toy uses 32 units for the discriminator, inferred).
  */
 export class AttributeClassifier {
   readonly classes: number;

@@ -3,7 +3,7 @@
  * Decomposed Adversarial Learning", AAAI, pp. 4462-4469, arXiv 2006.16742): an NRMS backbone whose user
  * is represented twice over the same clicks — a bias-aware embedding u_b, trained to predict the
  * sensitive attribute, and a bias-free embedding u_d, kept orthogonal to u_b and adversarially stripped of
- * the attribute. Training scores with `(u_b + u_d) . e`; **inference ranks with `u_d . e` only** [C, abstract].
+ * the attribute. Training scores with `(u_b + u_d) . e`; **inference ranks with `u_d . e` only** (confirmed in the paper's abstract).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
@@ -20,19 +20,19 @@ export interface FairRecModelOptions {
   news: AnyNewsEncoderOptions;
   /**
    * Bias-free user encoder (u_d, used for ranking). Default: NRMS plus a tanh tower of 64 hidden units
-   * [I, spec 03 §4b: "MLP towers are needed"]; pass `tower: null` for the paper's plain NRMS encoder.
+   * (inferred; our synthetic FairRec toy: "MLP towers are needed"); pass `tower: null` for the paper's plain NRMS encoder.
    */
   biasFreeUser?: Omit<UserEncoderOptions, 'newsDim'>;
   /**
    * Bias-aware user encoder (u_b). Default: NRMS plus a tanh tower of 64 hidden units with a rank-2 linear
-   * bottleneck [I, spec 03 §4b: a low-capacity bias branch, so that it cannot carry the ranking alone].
+   * bottleneck (inferred; our synthetic FairRec toy: a low-capacity bias branch, so that it cannot carry the ranking alone).
    */
   biasAwareUser?: Omit<UserEncoderOptions, 'newsDim'>;
   /** Number of attribute classes (2 for binary gender). Default 2. */
   attributeClasses?: number;
-  /** Hidden units of the attribute predictor on u_b; default 0 = the paper's linear softmax [C]. */
+  /** Hidden units of the attribute predictor on u_b; default 0 = the paper's linear softmax (confirmed in the paper). */
   attributePredictorHidden?: number;
-  /** Hidden units of the discriminator on u_d; default 32 (tanh MLP) [I, spec 03 §4b]; 0 = the paper's linear softmax [C]. */
+  /** Hidden units of the discriminator on u_d; default 32 (tanh MLP) (inferred; our synthetic FairRec toy); 0 = the paper's linear softmax (confirmed in the paper). */
   discriminatorHidden?: number;
   /** Prefix of the tf.Variable names; default `fairrec-<n>`. */
   name?: string;

@@ -1,7 +1,7 @@
 /**
  * A news encoder that reads no text: each news is a row of a table indexed by its id. With `trainable:
  * false` the rows are fixed vectors (precomputed or pretrained news embeddings, or the fixed topic vectors
- * of spec 03 §4b's toy, where the user input is the mean of the clicked news' fixed vectors); with
+ * of our synthetic FairRec toy, where the user input is the mean of the clicked news' fixed vectors); with
  * `trainable: true` it is the usual learned news-id embedding.
  *
  * Titles are read as ids: the corpus must have `titleLength` 1 and the token of news `i` is `i + 1` (0 is
@@ -30,7 +30,7 @@ export interface NewsIdEncoderOptions {
   vectors: ArrayLike<number>;
   /** Size of a news vector. */
   dim: number;
-  /** Learn the table (a news-id embedding). Default false: fixed vectors [I, spec 03 §4b.1]. */
+  /** Learn the table (a news-id embedding). Default false: fixed vectors (inferred; our synthetic FairRec toy). */
   trainable?: boolean;
   /** Gradient path of the lookup; default `'scatter'`. */
   gatherGradient?: GatherGradient;

@@ -12,23 +12,23 @@ import type { ParameterStore } from '../layers/parameters.js';
 import { badInput, checkInteger, checkNumber } from '../validate.js';
 import { NewsIdEncoder, type NewsIdEncoderOptions, type NewsVectorEncoder } from './id-news-encoder.js';
 
-/** Options of {@link NewsEncoder}; defaults are NRMS's (tagged [C] where the NRMS paper states them). */
+/** Options of {@link NewsEncoder}; defaults are NRMS's (marked "confirmed in NRMS" where the NRMS paper states them). */
 export interface NewsEncoderOptions {
   /** Default `'nrms'` (this encoder); `{ kind: 'id', ... }` selects {@link NewsIdEncoder}. */
   kind?: 'nrms';
   /** Number of word ids, including the padding id 0. */
   vocabularySize: number;
-  /** Word embedding size. Default 300 (GloVe 300-d in NRMS) [C, NRMS]. */
+  /** Word embedding size. Default 300 (GloVe 300-d in NRMS) (confirmed in NRMS). */
   wordDim?: number;
-  /** Attention heads. Default 16 [C, NRMS]. */
+  /** Attention heads. Default 16 (confirmed in NRMS). */
   heads?: number;
-  /** Size of each head. Default 16 [C, NRMS]; the news vector has `heads * headDim` entries. */
+  /** Size of each head. Default 16 (confirmed in NRMS); the news vector has `heads * headDim` entries. */
   headDim?: number;
-  /** Query size of the additive attention. Default 200 [C, NRMS]. */
+  /** Query size of the additive attention. Default 200 (confirmed in NRMS). */
   queryDim?: number;
-  /** Dropout rate on the word embeddings and on the self-attention output. Default 0.2 [C, NRMS]. */
+  /** Dropout rate on the word embeddings and on the self-attention output. Default 0.2 (confirmed in NRMS). */
   dropout?: number;
-  /** Initial word vectors (`vocabularySize * wordDim`, row-major), e.g. GloVe; default N(0, 1/wordDim) [I]. */
+  /** Initial word vectors (`vocabularySize * wordDim`, row-major), e.g. GloVe; default N(0, 1/wordDim) (inferred). */
   pretrainedWordVectors?: Float32Array;
   /** Gradient path of the embedding lookup (see {@link GatherGradient}); default `'scatter'`. */
   gatherGradient?: GatherGradient;

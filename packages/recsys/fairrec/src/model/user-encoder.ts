@@ -1,8 +1,8 @@
 /**
  * The NRMS user encoder (Wu et al. 2019, EMNLP, §3.2): multi-head self-attention over the vectors of the
  * clicked news, then additive attention (or, with `pooling: 'mean'`, the plain mean of the clicked news'
- * vectors, spec 03 §4b.1's user input); optionally followed by an MLP tower with a low-rank bottleneck,
- * which FairRec's toy study needed (spec 03 §4b: MLP towers, rank-2 bias-aware branch) [I].
+ * vectors, our synthetic FairRec toy's user input); optionally followed by an MLP tower with a low-rank bottleneck,
+ * which FairRec's toy study needed (our synthetic FairRec toy: MLP towers, rank-2 bias-aware branch) (inferred).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
@@ -30,12 +30,12 @@ export function maskedMean(history: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D
 
 /**
  * An MLP on the pooled history: `r -> act(W1 r + b1) [-> W_r (.) (rank r, linear)] -> W2 (.) + b2`.
- * [I]: NRMS has no tower; spec 03 §4b found linear encoders unable to remove the attribute on its toy.
+ * (inferred): NRMS has no tower; our synthetic FairRec toy found linear encoders unable to remove the attribute on its toy.
  */
 export interface TowerOptions {
   /** Hidden units. */
   hidden: number;
-  /** Hidden activation. Default `'tanh'` [I, spec 03 §4b]. */
+  /** Hidden activation. Default `'tanh'` (inferred; our synthetic FairRec toy). */
   activation?: Activation;
   /** A linear bottleneck of this size before the output layer (capacity control of the bias-aware branch); default none. */
   rank?: number;
@@ -48,18 +48,18 @@ export interface UserEncoderOptions {
   /** Size of the news vectors (and of the user vector, since scores are dot products). */
   newsDim: number;
   /**
-   * `'attention'` (default): NRMS's multi-head self-attention then additive attention [C, NRMS];
-   * `'mean'`: the masked mean of the clicked news' vectors, no attention parameters [I, spec 03 §4b.1].
+   * `'attention'` (default): NRMS's multi-head self-attention then additive attention (confirmed in NRMS);
+   * `'mean'`: the masked mean of the clicked news' vectors, no attention parameters (inferred; our synthetic FairRec toy).
    * The attention options below apply to `'attention'` only.
    */
   pooling?: HistoryPooling;
-  /** Attention heads. Default 16 [C, NRMS]. */
+  /** Attention heads. Default 16 (confirmed in NRMS). */
   heads?: number;
-  /** Size of each head. Default 16 [C, NRMS]. Without a tower, `heads * headDim` must equal `newsDim`. */
+  /** Size of each head. Default 16 (confirmed in NRMS). Without a tower, `heads * headDim` must equal `newsDim`. */
   headDim?: number;
-  /** Query size of the additive attention. Default 200 [C, NRMS]. */
+  /** Query size of the additive attention. Default 200 (confirmed in NRMS). */
   queryDim?: number;
-  /** Dropout on the self-attention output. Default 0.2 [C, NRMS]. */
+  /** Dropout on the self-attention output. Default 0.2 (confirmed in NRMS). */
   dropout?: number;
   /** MLP tower after the pooling; `null` (default) = plain NRMS. */
   tower?: TowerOptions | null;

@@ -1,8 +1,8 @@
 /**
  * Starting FairRec from a trained NRMS model: its news encoder and its user encoder become FairRec's news
  * encoder and bias-free user encoder; the bias-aware branch and the discriminator keep their fresh
- * initialisation. A budget device for short runs [I]: adversarial debiasing then starts from a model that
- * already ranks, which is what spec 03 §4b.6's second phase (encoder lr x0.1 while the discriminator
+ * initialisation. A budget device for short runs (inferred): adversarial debiasing then starts from a model that
+ * already ranks, which is what our synthetic FairRec toy's second phase (encoder lr x0.1 while the discriminator
  * catches up) does after ten epochs of joint training.
  */
 import { UnbiasedError } from '@unbiased/core/errors';

@@ -16,13 +16,13 @@ import { checkChoice, checkInteger, checkNumber } from '../validate.js';
 import { adamOptimizer, gradientsOf } from './optimizer.js';
 
 /**
- * How the min-max is optimised (the paper allows a gradient-reversal layer or alternating updates [C]):
+ * How the min-max is optimised (the paper allows a gradient-reversal layer or alternating updates, confirmed in the paper):
  * - `'alternating'`: `discriminatorSteps` discriminator steps on their own batches (embeddings held fixed),
- *   then one recommender step with the discriminator frozen [I, spec 03 §4b; Sentiment-debiasing trains
+ *   then one recommender step with the discriminator frozen (inferred; our synthetic FairRec toy; Sentiment-debiasing trains
  *   the discriminator in a separate step];
  * - `'simultaneous'`: one forward/backward pass on the batch: the discriminator minimises `L_A` on the
  *   stopped u_d while the encoders minimise the adversarial objective through the frozen discriminator
- *   (spec 03 §4b.5-7's k = 1 schedule without the extra forward pass of a fresh batch) [I];
+ *   (our synthetic FairRec toy's k = 1 schedule without the extra forward pass of a fresh batch) (inferred);
  * - `'gradient-reversal'`: one pass through a gradient-reversal layer on u_d (Ganin & Lempitsky 2015): the
  *   discriminator gets `+grad L_A`, the encoders `-lambda_A grad L_A` (only with the `'negate'` objective,
  *   where it gives exactly the gradients of `'simultaneous'`).
@@ -32,38 +32,38 @@ export type AdversarialUpdate = 'alternating' | 'simultaneous' | 'gradient-rever
 
 /**
  * The encoder's adversarial objective:
- * - `'negate'`: `-lambda_A L_A`, the paper's objective [C] (with `'gradient-reversal'` this is what the
+ * - `'negate'`: `-lambda_A L_A`, the paper's objective (confirmed in the paper) (with `'gradient-reversal'` this is what the
  *   reversal layer computes);
  * - `'confusion'`: `+lambda_A CE(disc(u_d), uniform)`, which pushes the discriminator's output to 1/C
- *   [I, spec 03 §4b: on the toy, `-L_A` taught the encoder to flip the label and keep the information].
+ *   (inferred; our synthetic FairRec toy: on the toy, `-L_A` taught the encoder to flip the label and keep the information).
  */
 export type AdversarialObjective = 'negate' | 'confusion';
 
 export interface FairRecTrainingOptions {
   /** Dropout masks come from this generator (folded by step). */
   rng: Rng;
-  /** Recommender Adam learning rate (constant or schedule). Default 3e-3 [I, spec 03 §4b.7]. */
+  /** Recommender Adam learning rate (constant or schedule). Default 3e-3 (inferred; our synthetic FairRec toy). */
   learningRate?: ScalarOrSchedule;
-  /** Discriminator Adam learning rate. Default 3e-3 [I, spec 03 §4b.7; Sentiment-debiasing used 2e-4 with 1e-4 for the model]. */
+  /** Discriminator Adam learning rate. Default 3e-3 (inferred; our synthetic FairRec toy; Sentiment-debiasing used 2e-4 with 1e-4 for the model). */
   discriminatorLearningRate?: ScalarOrSchedule;
-  /** lambda_G, weight of the attribute prediction loss on u_b. Default 1 [I]. */
+  /** lambda_G, weight of the attribute prediction loss on u_b. Default 1 (inferred). */
   lambdaAttribute?: number;
-  /** lambda_D, weight of the orthogonality loss. Default 1 [I; Sentiment-debiasing analogue]. */
+  /** lambda_D, weight of the orthogonality loss. Default 1 (inferred; by analogy with Sentiment-debiasing). */
   lambdaOrthogonality?: number;
-  /** lambda_A, weight of the adversarial term. Default 0.1 [I, spec 03 §4b.7; §4 suggested 0.15, sweep {0.05, 0.15, 0.5, 1}]. */
+  /** lambda_A, weight of the adversarial term. Default 0.1 (inferred; our synthetic FairRec toy; a first attempt suggested 0.15, sweep {0.05, 0.15, 0.5, 1}). */
   lambdaAdversarial?: number;
   /**
    * Weight of an extra ranking loss on u_d alone, `lambda_Rd L_R(u_d . e)`, added to `L_R((u_b + u_d) . e)`.
-   * Default 1 [I, spec 03 §4b: without it u_d degenerates and inference with u_d alone collapses]; 0 = the paper.
+   * Default 1 (inferred; our synthetic FairRec toy: without it u_d degenerates and inference with u_d alone collapses); 0 = the paper.
    */
   lambdaBiasFreeRanking?: number;
-  /** Default `'confusion'` [I]; `'negate'` is the paper's. */
+  /** Default `'confusion'` (inferred); `'negate'` is the paper's. */
   adversarialObjective?: AdversarialObjective;
-  /** Default `'alternating'` [I]. */
+  /** Default `'alternating'` (inferred). */
   update?: AdversarialUpdate;
   /**
    * Discriminator steps on separate batches before each recommender step (the length of
-   * `discriminatorBatches`). Default 1 [I, spec 03 §4b.5-7: k = 1 matched k = 5 with the lr decay].
+   * `discriminatorBatches`). Default 1 (inferred; our synthetic FairRec toy: k = 1 matched k = 5 with the lr decay).
    */
   discriminatorSteps?: number;
 }

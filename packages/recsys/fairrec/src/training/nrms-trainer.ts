@@ -11,7 +11,7 @@ import { adamOptimizer, gradientsOf } from './optimizer.js';
 export interface NrmsTrainingOptions {
   /** Dropout masks come from this generator (folded by step). */
   rng: Rng;
-  /** Adam learning rate (constant or schedule). Default 3e-3 [I, spec 03 §4b; NRMS used 1e-4 on MIND]. */
+  /** Adam learning rate (constant or schedule). Default 3e-3 (inferred; our synthetic FairRec toy; NRMS used 1e-4 on MIND). */
   learningRate?: ScalarOrSchedule;
 }
 

@@ -11,7 +11,7 @@ export function adamOptimizer(learningRate: ScalarOrSchedule): TransformOptimize
 
 /**
  * Piecewise-constant decay: `init` before step `at`, `init * factor` from step `at` on (step counted from 0).
- * Spec 03 §4b multiplies the recommender's learning rate by 0.1 halfway through training [I].
+ * Our synthetic FairRec toy multiplies the recommender's learning rate by 0.1 halfway through training (inferred).
  */
 export function stepDecaySchedule({ init, factor, at }: { init: number; factor: number; at: number }): Schedule {
   checkHyperparameter('init', init, { min: 0 });

@@ -14,7 +14,7 @@ export interface BatchSource {
   next(step: number): PairBatch;
 }
 
-/** Every pair every step (full-batch training, as the spec's CPU toy). The same object is returned each time. */
+/** Every pair every step (full-batch training, as our CPU toy). The same object is returned each time. */
 export function fullBatch(pairs: PairBatch): BatchSource {
   return { next: () => pairs };
 }

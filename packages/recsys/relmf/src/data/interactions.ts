@@ -29,7 +29,7 @@ export interface PairBatch {
   propensities?: Float32Array;
 }
 
-/** Positive (clicked) pairs: the ratings with `rating >= threshold` (Saito's Yahoo! R3 protocol: 4 [C]). */
+/** Positive (clicked) pairs: the ratings with `rating >= threshold` (Saito's Yahoo! R3 protocol: 4, confirmed in Saito's released code). */
 export function implicitFromRatings(data: RatingData, { threshold = 4 }: { threshold?: number } = {}): { users: Int32Array; items: Int32Array } {
   checkNumber('threshold', threshold);
   const keep: number[] = [];

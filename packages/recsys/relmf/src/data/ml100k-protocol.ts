@@ -1,6 +1,6 @@
 /**
- * The semi-synthetic protocol of Saito et al. (WSDM 2020, Sec. 5.1) on MovieLens 100K ratings [C: spec 03 §3,
- * `usaito/unbiased-implicit-rec` @414b98b `data_generator.py`, `conf/params.yaml`]:
+ * The semi-synthetic protocol of Saito et al. (WSDM 2020, Sec. 5.1) on MovieLens 100K ratings (confirmed in the authors' code,
+ * `usaito/unbiased-implicit-rec` @414b98b `data_generator.py`, `conf/params.yaml`):
  *
  * 1. Fit MF to the ratings (dim 20, Adam lr 0.01, 300 iterations of 256 ratings, squared error). Clip the
  *    dense predictions to [1, 5]; relevance gamma_ui = sigmoid(Rhat_ui - epsilon), epsilon = 5.
@@ -21,23 +21,23 @@ import { badInput, checkInteger, checkNumber } from '../validate.js';
 import type { RatingData } from './interactions.js';
 
 export interface Ml100kProtocolOptions {
-  /** Exposure power p. Default 1 [I: the paper sweeps {0.5, 1, 2, 3, 4}]. */
+  /** Exposure power p. Default 1 (inferred; the paper sweeps {0.5, 1, 2, 3, 4}). */
   power?: number;
-  /** Latent dimension of both fitted models. Default 20 [C]. */
+  /** Latent dimension of both fitted models. Default 20 (confirmed in Saito's released code). */
   dim?: number;
-  /** Iterations (one minibatch each) of both fits. Default 300 [C]. */
+  /** Iterations (one minibatch each) of both fits. Default 300 (confirmed in Saito's released code). */
   iterations?: number;
-  /** Minibatch size of both fits. Default 256 [C]. */
+  /** Minibatch size of both fits. Default 256 (confirmed in Saito's released code). */
   batchSize?: number;
-  /** Adam learning rate of both fits. Default 0.01 [C]. */
+  /** Adam learning rate of both fits. Default 0.01 (confirmed in Saito's released code). */
   learningRate?: number;
-  /** L2 on the embeddings of both fits. Default 0 [I: not stated]. */
+  /** L2 on the embeddings of both fits. Default 0 (inferred: the paper does not say). */
   l2?: number;
-  /** Relevance offset epsilon in gamma = sigmoid(Rhat - epsilon). Default 5 [C]. */
+  /** Relevance offset epsilon in gamma = sigmoid(Rhat - epsilon). Default 5 (confirmed in Saito's released code). */
   epsilon?: number;
-  /** Fraction of the pairs held out for validation. Default 0.1 [C]. */
+  /** Fraction of the pairs held out for validation. Default 0.1 (confirmed in Saito's released code). */
   validationFraction?: number;
-  /** Lower clip of theta, so that float32 underflow of sigmoid(z)^p cannot give 0. Default 1e-6 [I]. */
+  /** Lower clip of theta, so that float32 underflow of sigmoid(z)^p cannot give 0. Default 1e-6 (inferred). */
   minExposure?: number;
 }
 

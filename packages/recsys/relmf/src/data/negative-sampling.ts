@@ -1,6 +1,6 @@
 /**
  * Negative (unlabeled) sampling that never returns a known positive. Spotlight users found that excluding
- * positives changes P@10 substantially (spec 03 §5), and Saito's real-world code draws the unlabeled half
+ * positives changes P@10 substantially (user reports on recommender toolkits), and Saito's real-world code draws the unlabeled half
  * of each batch from the pairs that are not clicks.
  */
 import type { Rng } from '@unbiased/core';

@@ -25,19 +25,19 @@ export function checkPropensities(values: ArrayLike<number>, field = 'propensiti
 }
 
 export interface PopularityPropensityOptions {
-  /** Exponent eta of the relative popularity. Default 0.5 [C: `** 0.5` in Saito's `preprocessor.py`]. */
+  /** Exponent eta of the relative popularity. Default 0.5 (confirmed: `** 0.5` in Saito's `preprocessor.py`). */
   eta?: number;
   /**
-   * What n_i is divided by: `'max'` (default; the most popular item gets 1, Saito's Yahoo! R3 code [C]) or
-   * `'users'` (the column mean of the click matrix, n_i / numUsers, Saito's Coat code in the ICTIR repo [C]).
+   * What n_i is divided by: `'max'` (default; the most popular item gets 1, Saito's Yahoo! R3 code, confirmed in Saito's released code) or
+   * `'users'` (the column mean of the click matrix, n_i / numUsers, Saito's Coat code in the ICTIR repo, confirmed in Saito's released code).
    */
   relativeTo?: 'max' | 'users';
   /** Number of users, required with `relativeTo: 'users'`. */
   numUsers?: number;
   /**
    * Lower clip: theta_i = max(theta_i, epsilon), so items without clicks get epsilon instead of 0. Default 1e-6
-   * [C: the ICTIR Coat code clips to [1e-6, 1]; the WSDM real-world code drops zero-count items instead, which
-   * misaligns its propensity array, spec 03 §3].
+   * (confirmed: the ICTIR Coat code clips to [1e-6, 1]; the WSDM real-world code drops zero-count items instead, which
+   * misaligns its propensity array).
    */
   epsilon?: number;
 }
@@ -47,7 +47,7 @@ export interface PopularityPropensityOptions {
  * training clicks of item i and `n_ref = max_j n_j` (default) or the number of users. Monotone in n_i; the
  * most clicked item gets exactly 1 with `relativeTo: 'max'`.
  *
- * Caveat (spec 03 §3): when popularity is confounded with relevance, this estimate can be no better than
+ * Caveat (Saito et al., "Unbiased Recommender Learning from MNAR Implicit Feedback", WSDM 2020): when popularity is confounded with relevance, this estimate can be no better than
  * the naive model; the paper's semi-synthetic study uses the true propensities.
  */
 export function popularityPropensity(counts: ArrayLike<number>, options: PopularityPropensityOptions = {}): Float32Array {

@@ -1,5 +1,5 @@
 /**
- * The MNAR toy of spec 03 §3 ("CPU toy experiment"), a small semi-synthetic world in the spirit of Saito et
+ * The MNAR toy of Saito et al., "Unbiased Recommender Learning from MNAR Implicit Feedback", WSDM 2020 ("CPU toy experiment"), a small semi-synthetic world in the spirit of Saito et
  * al.'s ML-100K study (WSDM 2020, Sec. 5.1) where relevance, exposure and clicks are all known:
  *
  *   relevance  gamma_ui = sigmoid(u_u . v_i / sqrt(K) + q_i + relevanceOffset),  u, v ~ N(0, I_K), q_i ~ N(0, 1)
@@ -14,23 +14,23 @@ import type { Rng } from '@unbiased/core';
 import { checkInteger, checkNumber, invalidArgument } from '../validate.js';
 
 export interface MnarToyOptions {
-  /** Default 2,000 [S]. */
+  /** Default 2,000 (checked in our own simulation). */
   numUsers?: number;
-  /** Default 100 [S]. */
+  /** Default 100 (checked in our own simulation). */
   numItems?: number;
-  /** Latent dimension K of the true relevance. Default 4 [S]. */
+  /** Latent dimension K of the true relevance. Default 4 (checked in our own simulation). */
   latentDim?: number;
-  /** Correlation of exposure with item quality. Default -0.5 [S] (0 gives a weaker MNAR effect). */
+  /** Correlation of exposure with item quality. Default -0.5 (checked in our own simulation) (0 gives a weaker MNAR effect). */
   rho?: number;
-  /** Offset in the relevance logit. Default -2 [S] (mean gamma about 0.19). */
+  /** Offset in the relevance logit. Default -2 (checked in our own simulation) (mean gamma about 0.19). */
   relevanceOffset?: number;
-  /** Slope of the exposure logit. Default 2 [S]. */
+  /** Slope of the exposure logit. Default 2 (checked in our own simulation). */
   exposureSlope?: number;
-  /** Offset of the exposure logit. Default -1.5 [S]. */
+  /** Offset of the exposure logit. Default -1.5 (checked in our own simulation). */
   exposureOffset?: number;
-  /** Lower clip of theta. Default 0.01 [S]. */
+  /** Lower clip of theta. Default 0.01 (checked in our own simulation). */
   minExposure?: number;
-  /** Test items per user, distinct, uniform. Default 10 [S]. */
+  /** Test items per user, distinct, uniform. Default 10 (checked in our own simulation). */
   testItemsPerUser?: number;
 }
 

@@ -45,7 +45,7 @@ export interface ClippedRelMfOptions {
  * Rel-MF with clipped propensities (Saito et al., WSDM 2020, Sec. 4.4): theta -> max(theta, M), trading a
  * bias `(1/|D|) sum_{theta < M} gamma (theta/M - 1)(delta1 - delta0)` for bounded weights 1/M.
  * M = 0 is {@link relMf} exactly and M = 1 is {@link naive} exactly (bit for bit). Give `clip` or
- * `maxWeight` (Saito's tuned M: 0.00914 on Yahoo! R3 [C]; 0.05 in spec 03's toy).
+ * `maxWeight` (Saito's tuned M: 0.00914 on Yahoo! R3, confirmed in Saito's released code; 0.05 in our synthetic toy).
  */
 export function clippedRelMf(options: ClippedRelMfOptions): Estimator {
   const { clip, maxWeight } = options ?? {};

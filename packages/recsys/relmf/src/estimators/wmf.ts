@@ -14,7 +14,7 @@ export interface WmfOptions {
 /**
  * Weighted matrix factorisation (Hu, Koren & Volinsky 2008, in Saito et al.'s pointwise form):
  * `L_WMF = sum [Y delta1 + w (1 - Y) delta0] / sum (Y + w (1 - Y))`, the normalisation of Saito's
- * real-world code [C] (the batch size when w = 1, where WMF is the naive estimator).
+ * real-world code (confirmed in Saito's released code) (the batch size when w = 1, where WMF is the naive estimator).
  */
 export function wmf({ negativeWeight = 0.977 }: WmfOptions = {}): Estimator {
   checkNumber('negativeWeight', negativeWeight, { min: 0, minExclusive: true });

@@ -1,5 +1,5 @@
 /**
- * `relmf-mnar`: spec 03's CPU toy (§3) for Saito et al., "Unbiased Recommender Learning from
+ * `relmf-mnar`: our synthetic toy for Saito et al., "Unbiased Recommender Learning from
  * Missing-Not-At-Random Implicit Feedback" (WSDM 2020). Clicks are MNAR (exposed items are less relevant);
  * naive MF, Rel-MF with the true propensities, clipped Rel-MF, Rel-MF with popularity propensities and an
  * oracle trained on the true relevance are scored by Saito's DCG@5 on a MAR test set, on all items and on
@@ -37,7 +37,7 @@ export interface RelMfMnarConfig {
 }
 
 /**
- * Spec 03 §3 [S]: U = 2,000, I = 100, K = 4, rho = -0.5; MF dim 10 + biases, sigmoid, squared loss,
+ * Our toy settings (checked in our own simulation): U = 2,000, I = 100, K = 4, rho = -0.5; MF dim 10 + biases, sigmoid, squared loss,
  * full-batch Adam lr 0.05, 200 epochs, l2 1e-4; 3 seeds at full scale, 1 at smoke scale.
  */
 export const RELMF_MNAR_CONFIGS: Record<Scale, RelMfMnarConfig> = {

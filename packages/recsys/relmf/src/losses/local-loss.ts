@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkNumber, invalidArgument } from '../validate.js';
 
 /**
- * - `log`: delta1 = -log R, delta0 = -log(1 - R) (cross-entropy; Saito's semi-synthetic code [C]).
- * - `squared`: delta1 = (1 - R)^2, delta0 = R^2 (Saito's real-world code [C]); bounded, so it stays stable
+ * - `log`: delta1 = -log R, delta0 = -log(1 - R) (cross-entropy; Saito's semi-synthetic code, confirmed in Saito's released code).
+ * - `squared`: delta1 = (1 - R)^2, delta0 = R^2 (Saito's real-world code, confirmed in Saito's released code); bounded, so it stays stable
  *   under the negative weights of Rel-MF.
  */
 export type LocalLoss = 'log' | 'squared';

@@ -16,7 +16,7 @@ export interface MatrixFactorizationOptions {
   rng: Rng;
   /** User, item and global bias terms. Default true [C: Saito's MF "with user, item and global bias"]. */
   bias?: boolean;
-  /** Embeddings start as N(0, initStd^2), biases at 0. Default 0.1 [I]. */
+  /** Embeddings start as N(0, initStd^2), biases at 0. Default 0.1 (inferred). */
   initStd?: number;
   /** Prefix of the tf.Variable names (must be unique among live variables). Default `relmf-mf-<n>`. */
   name?: string;

@@ -5,7 +5,7 @@
  *   L(theta) = (1/N) sum_j [a_j delta1(z_j) + b_j delta0(z_j)] + (l2/2) (||P||^2 + ||Q||^2)
  *
  * with (a, b, N) from an estimator and z_j the model's logits. The L2 term is on the whole embedding tables,
- * not the biases, as in Saito's real-world code [C].
+ * not the biases, as in Saito's real-world code (confirmed in Saito's released code).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensors } from '@unbiased/core';

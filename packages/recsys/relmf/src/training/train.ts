@@ -28,7 +28,7 @@ export interface TrainLoopOptions {
   transform?: GradientTransformation;
   /** Adam's learning rate when no `transform` is given. Default 0.005 [C: Saito's real-world config]. */
   learningRate?: number;
-  /** Steps per asynchronous loss check (divergence detection and curve). Default 20 [I]. */
+  /** Steps per asynchronous loss check (divergence detection and curve). Default 20 (inferred). */
   checkEvery?: number;
   /** Called after each step with (step, steps). */
   onStep?: (step: number, steps: number) => void;

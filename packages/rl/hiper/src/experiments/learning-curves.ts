@@ -1,7 +1,7 @@
-import type { Experiment, ExperimentContext, ExperimentResult, PlotSpec, Rng, Series } from '@unbiased/core';
+import type { Experiment, ExperimentContext, ExperimentResult, PlotSpec, Rng } from '@unbiased/core';
 import { TabularHierarchicalAgent } from '../agent/tabular-agent.js';
 import { KeyDoorChain } from '../env/key-door-chain.js';
-import { iterationsTo, mean, median, round, sd } from './summary.js';
+import { bandSeries, iterationsTo, mean, median, round, sd } from './summary.js';
 
 /** A training configuration on the key-door chain. */
 export interface CurveConfig {
@@ -76,17 +76,6 @@ export const BINDING_CONFIG: CurveConfig = {
 
 /** Iterations to a target are read off a trailing 5-iteration average of the batch metric. */
 const SMOOTHING = 5;
-
-function bandSeries(name: string, curves: number[][]): Series[] {
-  const x = (curves[0] ?? []).map((_, i) => i + 1);
-  const m = x.map((_, i) => mean(curves.map((c) => c[i] as number)));
-  const s = x.map((_, i) => sd(curves.map((c) => c[i] as number)));
-  return [
-    { name: `${name} mean`, x, y: m },
-    { name: `${name} mean + sd`, x, y: m.map((v, i) => v + (s[i] as number)) },
-    { name: `${name} mean - sd`, x, y: m.map((v, i) => v - (s[i] as number)) },
-  ];
-}
 
 /**
  * H2 of HiPER's sample-efficiency claim on the key-door chain: trained from scratch with the same policy

@@ -1,4 +1,5 @@
 /** Small summaries shared by the experiments (population sd, median, trailing moving average, first crossing). */
+import type { Series } from '@unbiased/core';
 
 export const mean = (values: ArrayLike<number>): number => {
   let sum = 0;
@@ -42,4 +43,16 @@ export function dot(a: Float64Array, b: Float64Array): number {
 export function cosine(a: Float64Array, b: Float64Array): number {
   const denominator = Math.sqrt(dot(a, a) * dot(b, b));
   return denominator === 0 ? 0 : dot(a, b) / denominator;
+}
+
+/** Learning curves over seeds (one array per seed, same length) as three series: mean, mean + sd, mean - sd. */
+export function bandSeries(name: string, curves: number[][]): Series[] {
+  const x = (curves[0] ?? []).map((_, i) => i + 1);
+  const m = x.map((_, i) => mean(curves.map((c) => c[i] as number)));
+  const s = x.map((_, i) => sd(curves.map((c) => c[i] as number)));
+  return [
+    { name: `${name} mean`, x, y: m },
+    { name: `${name} mean + sd`, x, y: m.map((v, i) => v + (s[i] as number)) },
+    { name: `${name} mean - sd`, x, y: m.map((v, i) => v - (s[i] as number)) },
+  ];
 }

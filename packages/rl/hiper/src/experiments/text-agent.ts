@@ -1,6 +1,6 @@
-import type { Experiment, ExperimentContext, ExperimentResult, PlotSpec, Series } from '@unbiased/core';
+import type { Experiment, ExperimentContext, ExperimentResult, PlotSpec } from '@unbiased/core';
 import { type TextAgentConfig, trainTextAgent } from '../text/text-agent.js';
-import { iterationsTo, mean, median, round, sd } from './summary.js';
+import { bandSeries, iterationsTo, mean, median, round, sd } from './summary.js';
 
 /** The success-rate target of the claim, fixed before any run: 0.5, read off a trailing 3-iteration average. */
 export const TEXT_AGENT_TARGET = 0.5;
@@ -10,17 +10,6 @@ const SMOOTHING = 3;
 export const TEXT_AGENT_FULL: Required<Pick<TextAgentConfig, 'iterations' | 'episodes'>> & { seeds: number } = { seeds: 5, iterations: 30, episodes: 16 };
 /** Smoke configuration (CI, seconds): 1 seed x 3 iterations x 8 episodes. */
 export const TEXT_AGENT_SMOKE: Required<Pick<TextAgentConfig, 'iterations' | 'episodes'>> & { seeds: number } = { seeds: 1, iterations: 3, episodes: 8 };
-
-function bandSeries(name: string, curves: number[][]): Series[] {
-  const x = (curves[0] ?? []).map((_, i) => i + 1);
-  const m = x.map((_, i) => mean(curves.map((c) => c[i] as number)));
-  const s = x.map((_, i) => sd(curves.map((c) => c[i] as number)));
-  return [
-    { name: `${name} mean`, x, y: m },
-    { name: `${name} mean + sd`, x, y: m.map((v, i) => v + (s[i] as number)) },
-    { name: `${name} mean - sd`, x, y: m.map((v, i) => v - (s[i] as number)) },
-  ];
-}
 
 /**
  * HiPER's claim on a text agent (Peng et al. 2026, section 5, ALFWorld/WebShop learning curves, made small): a

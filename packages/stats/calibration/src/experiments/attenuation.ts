@@ -19,7 +19,7 @@ interface Sample {
   p: Float64Array;
 }
 
-/** C ~ N(0,1); T ~ Bern(σ(C)); Y = τT + C + N(0,1); Z = Y + N(0, 1.5²) (spec 04 §2, CPU experiment). */
+/** C ~ N(0,1); T ~ Bern(σ(C)); Y = τT + C + N(0,1); Z = Y + N(0, 1.5²) (Pettersson, Jerzak & Daoud 2025, CPU experiment). */
 function generate(rng: Rng, n: number, tau: number): Sample {
   const c = rng.fold('c').normal(n);
   const u = rng.fold('t').uniform(n);
@@ -99,11 +99,11 @@ function olsSlope(x: number[], y: number[]): number {
 }
 
 /**
- * Spec 04 §2, CPU experiment: attenuation of effects estimated on ML predictions and its correction. For each
+ * Our CPU experiment after Pettersson, Jerzak & Daoud 2025: attenuation of effects estimated on ML predictions and its correction. For each
  * τ in 11 values over [−2, 2] and each seed: a cubic least-squares predictor of Y from the proxy Z is trained on an
  * upstream set, LCC and Tweedie are fitted on a calibration split, and the IPTW ATE on a trial is estimated from Y
  * (truth), Ŷ (naive), LCC- and Tweedie-corrected Ŷ, and by PPI with a few labels. The slope of each estimate on τ
- * measures attenuation; the within-τ sd across seeds measures spread. Smoke: 5 seeds; full: 20 seeds (the spec),
+ * measures attenuation; the within-τ sd across seeds measures spread. Smoke: 5 seeds; full: 20 seeds (our reference setting),
  * plus Tweedie with the KDE fitted on the trial predictions (`kdeSource: 'target'`, the notebook's variant).
  */
 export const attenuationExperiment: Experiment = {

@@ -7,9 +7,9 @@ const CLIP = 4;
 /**
  * Laplace mode's σ as a fraction of the Science code's tolerance 1/√n. With σ = 1/√n the comparison noise
  * η ~ Lap(4σ) has scale 4/√n = T itself: about a fifth of the null correlation queries then cross the
- * threshold and leak holdout signs into the selection, and the spec's Laplace assertion fails (that arm is
+ * threshold and leak holdout signs into the selection, and our Laplace assertion fails (that arm is
  * still run and reported as `laplace_sigma_tolerance_*`). σ = 1/(4√n) gives η the scale of the code's
- * comparison noise (N(0, 1/n)) and keeps the paper's ξ:γ:η = 1:2:4 ratios. A decision of ours, not the spec's.
+ * comparison noise (N(0, 1/n)) and keeps the paper's ξ:γ:η = 1:2:4 ratios. A decision of ours, not the paper's.
  */
 const LAPLACE_SIGMA_FRACTION = 0.25;
 
@@ -155,11 +155,11 @@ const std = (values: number[]): number => {
 };
 
 /**
- * Spec 04 §1, CPU experiment: the Science "no signal" adaptive attack (x ~ N(0,1)^d, y = ±1 independent of x;
+ * Our CPU experiment after Dwork et al., "The reusable holdout", Science 2015: the Science "no signal" adaptive attack (x ~ N(0,1)^d, y = ±1 independent of x;
  * separate train, holdout and fresh sets of n rows) against the standard holdout and Thresholdout in both noise
  * modes (T = 4/√n, no budget, as the Science code; σ = 1/√n for gaussian-science, σ = 1/(4√n) for laplace, see
  * LAPLACE_SIGMA_FRACTION; laplace with σ = 1/√n is run and reported too). Smoke: n = d = 1000, 12 reps (~1.5 s
- * of CPU); full: n = d = 2000, 20 reps (the spec's CPU experiment); k in {10, 50, 100, 200, 500} at both scales.
+ * of CPU); full: n = d = 2000, 20 reps (our CPU experiment); k in {10, 50, 100, 200, 500} at both scales.
  */
 export const adaptiveAttackExperiment: Experiment = {
   id: 'thresholdout-adaptive-attack',

@@ -1,8 +1,8 @@
 /**
  * Coat (Schnabel et al., ICML 2016): `train.ascii` and `test.ascii` are dense rating matrices, one user per
- * line and one item per column, values separated by spaces, 0 = missing and 1-5 = rating [C]. 290 users x
+ * line and one item per column, values separated by spaces, 0 = missing and 1-5 = rating (confirmed in Saito's released code). 290 users x
  * 300 items; the training matrix holds 24 self-selected items per user (MNAR), the test matrix 16 random
- * ones (MAR) [R].
+ * ones (MAR) (recalled, not re-checked).
  */
 import type { RatingData } from '../interactions.js';
 import { checkSize, integerField, type LoaderOptions, lineError, numberedLines } from './text-lines.js';

@@ -1,6 +1,6 @@
 /**
  * MovieLens 100K `u.data` (GroupLens; Harper & Konstan 2015): `user<TAB>item<TAB>rating<TAB>timestamp`,
- * 1-based ids (943 users x 1,682 movies), ratings 1-5, Unix seconds [C].
+ * 1-based ids (943 users x 1,682 movies), ratings 1-5, Unix seconds (confirmed in Saito's released code).
  */
 import type { RatingData } from '../interactions.js';
 import { type LoaderOptions, parseTabSeparatedRatings } from './text-lines.js';

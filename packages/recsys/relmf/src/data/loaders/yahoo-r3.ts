@@ -1,8 +1,8 @@
 /**
  * Yahoo! R3 (Webscope "ydata-ymusic-rating-study-v1_0"; Marlin et al. 2009): `...-train.txt` holds the
  * ratings users chose to give (MNAR), `...-test.txt` ratings of 10 songs per test user chosen at random
- * (MAR). Each line is `user<TAB>item<TAB>rating` with 1-based ids and ratings 1-5 [C].
- * Sizes [R]: 15,400 users x 1,000 songs, 311,704 training ratings, 5,400 test users.
+ * (MAR). Each line is `user<TAB>item<TAB>rating` with 1-based ids and ratings 1-5 (confirmed in Saito's released code).
+ * Sizes (recalled, not re-checked): 15,400 users x 1,000 songs, 311,704 training ratings, 5,400 test users.
  */
 import type { RatingData } from '../interactions.js';
 import { type LoaderOptions, parseTabSeparatedRatings } from './text-lines.js';
