@@ -161,9 +161,12 @@ describe('PPOTrainer', () => {
     const resumed = makeTrainer();
     await resumed.restore(checkpoint);
     expect(resumed.step).toBe(2);
-    for (const batch of batches.slice(2)) await resumed.update(batch);
-    expect(await snapshot(resumed)).toEqual(expected);
-    disposeTrainer(resumed);
+    try {
+      for (const batch of batches.slice(2)) await resumed.update(batch);
+      expect(await snapshot(resumed)).toEqual(expected);
+    } finally {
+      disposeTrainer(resumed);
+    }
   });
 
   it('rejects malformed batches', async () => {

@@ -68,12 +68,14 @@ export class TinyTokenPolicy implements PPOModel {
   }
 
   forward(tokens: tf.Tensor2D): { logits: tf.Tensor3D; values: tf.Tensor3D } {
-    // gatherRows (core's tfjs seam): tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks.
+    // gatherRows (core's tfjs seam): tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks. The one-hot
+    // gradient is deterministic on every backend (webgpu's scatter sums with float atomics in varying order), so
+    // the same seed gives the same training on webgpu too; the vocabulary is tiny, so it costs nothing.
     return tf.tidy(() => {
       const [batch, length] = tokens.shape;
       const steps = length - 1;
       const context = tf.slice(tokens, [0, 0], [batch, steps]);
-      const embedded = tf.reshape(gatherRows(this.embedding, tf.reshape(context, [-1]) as tf.Tensor1D), [batch, steps, this.hidden]);
+      const embedded = tf.reshape(gatherRows(this.embedding, tf.reshape(context, [-1]) as tf.Tensor1D, { gradient: 'one-hot' }), [batch, steps, this.hidden]);
       const state = tf.tanh(tf.add(embedded, tf.slice(this.position, [0, 0], [steps, this.hidden])));
       const flat = tf.reshape(state, [batch * steps, this.hidden]);
       const logits = tf.reshape(tf.add(tf.matMul(flat, this.outWeight), this.outBias), [batch, steps, this.vocabSize]) as tf.Tensor3D;

@@ -88,11 +88,12 @@ export class PrefixBagPolicy implements PPOModel {
       const steps = length - 1;
       const h = this.hidden;
       const context = tf.reshape(tf.slice(tokens, [0, 0], [batch, steps]), [-1]) as tf.Tensor1D;
-      const embedded = tf.reshape(gatherRows(this.embedding, context), [batch, steps, h]);
+      // One-hot gradient: deterministic on every backend (webgpu's scatter uses float atomics); the vocabulary is tiny.
+      const embedded = tf.reshape(gatherRows(this.embedding, context, { gradient: 'one-hot' }), [batch, steps, h]);
       // The causal prefix mean as one matMul with a constant lower-triangular averaging matrix.
       const average = new Float32Array(steps * steps);
       for (let t = 0; t < steps; t++) for (let s = 0; s <= t; s++) average[t * steps + s] = 1 / (t + 1);
-      const prefix = tf.reshape(tf.transpose(tf.reshape(gatherRows(this.prefixEmbedding, context), [batch, steps, h]), [1, 0, 2]), [steps, batch * h]);
+      const prefix = tf.reshape(tf.transpose(tf.reshape(gatherRows(this.prefixEmbedding, context, { gradient: 'one-hot' }), [batch, steps, h]), [1, 0, 2]), [steps, batch * h]);
       const bag = tf.transpose(tf.reshape(tf.matMul(tf.tensor2d(average, [steps, steps]), prefix), [steps, batch, h]), [1, 0, 2]);
       const state = tf.tanh(tf.add(tf.add(embedded, bag), tf.slice(this.position, [0, 0], [steps, h])));
       const flat = tf.reshape(state, [batch * steps, h]);
