@@ -16,6 +16,8 @@ const shared = {
  */
 const backendTests = ['packages/**/*.backend.test.ts', 'apps/**/*.backend.test.ts', 'tooling/**/*.backend.test.ts'];
 const unitTests = ['packages/**/*.test.ts', 'apps/**/*.test.ts', 'tooling/**/*.test.ts'];
+/** Tests that bundle for the browser or drive headless Chromium (`*.browser.test.ts`): one project, run once. */
+const browserTests = ['apps/**/*.browser.test.ts', 'tooling/**/*.browser.test.ts', 'packages/**/*.browser.test.ts'];
 /** Every project: fast-check property tests run from one fixed seed (FC_SEED overrides it). */
 const fastCheckSetup = `${root}tooling/vitest/setup-fast-check.ts`;
 const ignore = ['**/node_modules/**', '**/dist/**', '**/test/zz-*', '**/test/tmp-*'];
@@ -67,8 +69,20 @@ export default defineConfig({
           name: 'unit',
           setupFiles: [fastCheckSetup],
           include: unitTests,
-          exclude: [...ignore, ...backendTests],
+          exclude: [...ignore, ...backendTests, ...browserTests],
           testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          setupFiles: [fastCheckSetup],
+          include: browserTests,
+          exclude: ignore,
+          env: { EGL_PLATFORM: 'surfaceless' },
+          testTimeout: 600_000,
+          hookTimeout: 900_000,
         },
       },
       backendProject('cpu'),

@@ -49,7 +49,8 @@ function importedPackages(source: string): Set<string> {
   ].map((match) => match[1]!);
   const names = new Set<string>();
   for (const specifier of specifiers) {
-    if (specifier.startsWith('.') || specifier.startsWith('node:') || specifier.startsWith('data:')) continue;
+    // `#name` is a package-private import (package.json "imports", e.g. core's `#platform`), not a dependency.
+    if (specifier.startsWith('.') || specifier.startsWith('#') || specifier.startsWith('node:') || specifier.startsWith('data:')) continue;
     const parts = specifier.split('/');
     names.add(specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
   }

@@ -9,7 +9,9 @@
 //      TypeScript blocks of README.md ("Use an optimizer in a few lines" must be among them) and of every
 //      package README there, each on plain Node in a process of its own;
 //   5. installs only @unbiased/metrics (and @unbiased/errors) into a second scratch project, runs the metrics
-//      README example there, and asserts that no tfjs package was installed.
+//      README example there, and asserts that no tfjs package was installed;
+//   6. (before 5) Vite-builds every installed tarball's main entry for the browser (Vite's default `browser`
+//      condition) and fails on any Node built-in, `webgpu` or native addon reachable from our files.
 // Usage: node tooling/scripts/pack-check.mjs [--skip-build] [--keep]   (--keep leaves the temp folder)
 // The npm registry must be reachable (tfjs peers, vitest 3, publint and attw come from it).
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,6 +26,36 @@ const ATTW = '@arethetypeswrong/cli@0.18.5';
 const VITEST_3 = 'vitest@3.2.7';
 const TFJS_VERSION = '4.22.0';
 const QUICK_START_HEADING = /optimizer in a few lines/i;
+const VITE = 'vite@7.3.8';
+/** Run in the scratch app: Vite-builds browser-entry.js and fails naming each Node-only import of an @unbiased file. */
+const BROWSER_BUNDLE_SCRIPT = `import { builtinModules } from 'node:module';
+import { build } from 'vite';
+const found = [];
+const nodeOnly = (id) => id.startsWith('node:') || id === 'webgpu' || id.startsWith('webgpu/') || builtinModules.includes(id.split('/')[0]) || /\\.node$/.test(id);
+await build({
+  configFile: false,
+  logLevel: 'silent',
+  plugins: [{
+    name: 'node-only',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      if (!importer) return null;
+      const ours = importer.includes('/node_modules/@unbiased/');
+      if (nodeOnly(source) && (ours || source === 'webgpu' || /\\.node$/.test(source))) {
+        found.push(source + ' <- ' + importer.slice(importer.indexOf('/node_modules/') + 14));
+        return { id: '\\0stub:' + source, syntheticNamedExports: '__stub' };
+      }
+      return null;
+    },
+    load: (id) => (id.startsWith('\\0stub:') ? 'export const __stub = {}; export default {};' : null),
+  }],
+  build: { write: false, target: 'es2022', rollupOptions: { input: 'browser-entry.js' } },
+});
+if (found.length > 0) {
+  console.error(found.join('\\n'));
+  process.exit(1);
+}
+`;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = new Set(process.argv.slice(2));
@@ -221,6 +253,19 @@ try {
     const packageReadme = join(dir, 'README.md');
     if (existsSync(packageReadme)) runExamples(app, packageReadme, codeBlocks(packageReadme));
   }
+
+  // 6. the installed tarballs in a Vite browser build: every package's browser entries (the `browser` export
+  //    condition, Vite's default) bundle with no Node built-in, no `webgpu` (Dawn) and no native addon reachable.
+  log(`npm install ${VITE} into ${app}; browser bundle of every published package`);
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', VITE], { cwd: app });
+  const entry = packages
+    .map(({ manifest }, index) => `import * as p${index} from '${manifest.name}';\nconsole.log(p${index});`)
+    .join('\n');
+  writeFileSync(join(app, 'browser-entry.js'), `${entry}\n`);
+  writeFileSync(join(app, 'browser-bundle.mjs'), BROWSER_BUNDLE_SCRIPT);
+  const bundled = run(process.execPath, ['browser-bundle.mjs'], { cwd: app, capture: true, allowFail: true });
+  if (bundled.status !== 0) problems.push(`browser bundle of the installed packages: ${(bundled.stdout + bundled.stderr).trim()}`);
+  else log('browser bundle ok: nothing Node-only reachable');
 
   // 5. metrics alone: no tfjs anywhere in the install
   const metricsApp = join(work, 'metrics-only');

@@ -51,7 +51,7 @@ switch (task) {
   case 'demo':
     install();
     run(bin('turbo'), ['run', 'build', '--filter=@unbiased/bench...', '--output-logs=errors-only'], { chatter: true });
-    run(process.execPath, [join(root, 'apps/bench/bin/unbiased.js'), 'reproduce', '--all', '--scale', 'smoke', '--out', 'reports/demo', ...rest]);
+    run(process.execPath, [join(root, 'apps/bench/bin/unbiased.js'), 'reproduce', '--all', '--scale', 'smoke', '--out', 'reports/demo', '--report-only', ...rest]);
     break;
   case 'unbiased':
     install();

@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import type { Scale } from '@unbiased/core';
 import { BACKEND_CHOICES, type BackendChoice, isBackendChoice } from './backends.js';
 import { DEFAULT_REPEATS, MIN_REPEATS } from './perf/harness.js';
+import { parseScaleCommand, SCALE_COMMANDS, SCALE_DETAILS, SCALE_SYNOPSIS, type ScaleArgs } from './commands/convert.js';
 
-export const COMMANDS = ['list', 'backends', 'reproduce', 'perf', 'help'] as const;
+export const COMMANDS = ['list', 'backends', 'reproduce', 'perf', ...SCALE_COMMANDS, 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Default problem size of `unbiased perf` (2^22 parameters, about 16 MB per float32 tensor). */
 export const DEFAULT_PERF_SIZE = 4_194_304;
 export const DEFAULT_SEED = 0;
+/** Most child processes `--jobs` may run at once. */
+export const MAX_JOBS = 64;
 /** Most seeds one `--seeds` list may name (each seed is a full run of every selected experiment). */
 export const MAX_SEEDS = 100;
 export const DEFAULT_SCALE: Scale = 'smoke';
@@ -28,17 +31,21 @@ export class UsageError extends Error {
 const SYNOPSIS: Record<CommandName, string> = {
   list: 'unbiased list [--json [FILE]]',
   backends: 'unbiased backends [--json [FILE]] [--verbose]',
-  reproduce: 'unbiased reproduce <id...|--all> [--backend B] [--seed N | --seeds LIST] [--scale smoke|full] [--json [FILE]] [--out DIR] [--verbose]',
-  perf: 'unbiased perf <suite...|--all> [--backend B] [--size N] [--repeats N] [--json [FILE]] [--out DIR] [--verbose]',
+  reproduce: 'unbiased reproduce <id...|--all> [--backend B] [--seed N | --seeds LIST] [--scale smoke|full] [--json [FILE]] [--out DIR] [--report-only] [--jobs N] [--verbose]',
+  perf: 'unbiased perf <suite...|--all> [--backend B] [--size N] [--repeats N] [--peers] [--json [FILE]] [--out DIR] [--verbose]',
+  ...SCALE_SYNOPSIS,
   help: 'unbiased help [command]',
 };
 
 const BACKEND_HELP = `  --backend B     ${BACKEND_CHOICES.join(' | ')} (default ${DEFAULT_BACKEND}: deterministic and always
                   available). auto = first of webgpu, wasm, cpu that starts; all = every backend that starts.`;
 
-const EXIT_CODES = `Exit codes: 0 done (also when a claim does not hold: the status column says holds, partial or fails),
-1 an experiment or suite threw or a backend could not start, 2 bad arguments (or an unusable --out / --json
-FILE), 130 interrupted.`;
+const EXIT_CODES = `Exit codes: 0 done, 1 an experiment or suite threw or a backend could not start, 2 bad arguments
+(or an unusable --out / --json FILE), 130 interrupted.`;
+
+const REPRODUCE_EXIT_CODES = `Exit codes: 0 every claim holds, 3 some claim holds only in part (none fails), 4 some claim fails
+(with --report-only: 0 whatever the claims say), 1 an experiment threw or a backend could not start (first
+of all), 2 bad arguments (or an unusable --out / --json FILE), 130 interrupted.`;
 
 const JSON_FILE_HELP = `  --json FILE     write the JSON document to FILE (atomically) instead of stdout; FILE must end in .json
                   or contain a / (--json=FILE takes any name)`;
@@ -60,10 +67,15 @@ ${VERBOSE_HELP}`,
   <id...>         experiment ids (see 'unbiased list'), or
   --all           every registered experiment
 ${BACKEND_HELP}
-  --seed N        integer in [0, 2^32) (default ${DEFAULT_SEED})
+  --seed N        integer in [0, 2^32) (default ${DEFAULT_SEED}; with --scale full and neither --seed nor --seeds,
+                  an experiment that declares default seeds runs on those, e.g. 0-4)
   --seeds LIST    run every experiment once per seed, e.g. 0-4 or 0,2,5 (ranges and lists, at most ${MAX_SEEDS}
                   seeds); the report gives mean ± sd (n) and a 95% t-interval per metric, and judges each claim
                   on the seeds: holds on every seed = holds, on some = partial, on none = fails
+  --report-only   exit 0 whatever the claims' status (the status column and report still say it)
+  --jobs N        run up to N experiment runs (experiment x seed) at once, each in its own child process
+                  (default 1: one after another in this process); same numbers, report and JSON. Worth it with
+                  several seeds on a machine with spare cores (each run uses one core on cpu and wasm)
   --scale S       smoke (seconds, default) | full (the real reproduction)
   --json          print only { "runs": [ { "id", "backend", "seed", "scale", "metrics", "claim": { "text",
                   "holds" }, "seconds" } ] } on stdout (a run that threw has an "error" field); progress on stderr
@@ -76,7 +88,7 @@ ${VERBOSE_HELP}
 
 Ctrl-C stops at the next experiment boundary and writes nothing (the previous report stays as it was).
 
-${EXIT_CODES}`,
+${REPRODUCE_EXIT_CODES}`,
   perf: `Times the cases of perf suites (warm-up first, then interleaved rounds, median of the samples).
 
   <suite...>      perf suite ids (see 'unbiased list'), or
@@ -84,6 +96,9 @@ ${EXIT_CODES}`,
 ${BACKEND_HELP}
   --size N        problem size, e.g. number of parameters (default ${DEFAULT_PERF_SIZE})
   --repeats N     timed samples per case, >= ${MIN_REPEATS} (default ${DEFAULT_REPEATS})
+  --peers         also time the Python peers the suites declare (numpy, scikit-learn, optax: tooling/peers/),
+                  one peer run after each round of ours; reports medians, ours ÷ peer and the load average,
+                  or which peer is missing and the pip command that installs it
   --json          print only { "suites": [ { "suite", "backend", "cases": [ { "name", "n", "median_ms",
                   "min_ms", "max_ms", "baseline", "ratio_vs_baseline" } ] } ] } on stdout
 ${JSON_FILE_HELP}
@@ -91,6 +106,7 @@ ${JSON_FILE_HELP}
 ${VERBOSE_HELP}
 
 ${EXIT_CODES}`,
+  ...SCALE_DETAILS,
   help: 'Shows the usage of every command, or the options of one command.',
 };
 
@@ -145,8 +161,19 @@ export interface ReproduceArgs extends OutputArgs {
   seed: number;
   /** Every seed to run, in the order given, deduplicated; `[seed]` without `--seeds`. */
   seeds: number[];
+  /**
+   * Whether `--seed` or `--seeds` was given. When not, a `--scale full` run uses each experiment's
+   * `fullSeeds` where it declares them.
+   */
+  seedsGiven: boolean;
   scale: Scale;
   out: string | undefined;
+  /** `--report-only`: exit 0 whatever the claims' status (errors still exit 1). */
+  reportOnly: boolean;
+  /** `--jobs N`: runs at once, each in its own child process (1: one after another in this process). */
+  jobs: number;
+  /** `--outcome FILE` (internal, what `--jobs` children get): write the run's record and result to FILE. */
+  outcome?: string;
 }
 
 export interface PerfArgs extends OutputArgs {
@@ -155,6 +182,8 @@ export interface PerfArgs extends OutputArgs {
   backend: BackendChoice;
   size: number;
   repeats: number;
+  /** `--peers`: run the suites' Python peers between our rounds. */
+  peers: boolean;
   out: string | undefined;
 }
 
@@ -163,7 +192,7 @@ export interface HelpArgs {
   topic: CommandName | undefined;
 }
 
-export type CliArgs = ListArgs | ReproduceArgs | PerfArgs | HelpArgs;
+export type CliArgs = ListArgs | ReproduceArgs | PerfArgs | ScaleArgs | HelpArgs;
 
 /** Thrown for an unknown `--backend`; the CLI prints the valid names and exits 2. */
 export class UnknownBackendError extends UsageError {}
@@ -294,7 +323,15 @@ export function parseCommandLine(argv: string[]): CliArgs {
     }
     case 'reproduce': {
       const { values, positionals } = parseCommand(first, rest, {
-        options: { ...runOptions, seed: { type: 'string' }, seeds: { type: 'string' }, scale: { type: 'string' } },
+        options: {
+          ...runOptions,
+          seed: { type: 'string' },
+          seeds: { type: 'string' },
+          scale: { type: 'string' },
+          'report-only': { type: 'boolean' },
+          jobs: { type: 'string' },
+          outcome: { type: 'string' },
+        },
         allowPositionals: true,
       });
       if (values.help) return { command: 'help', topic: first };
@@ -306,11 +343,24 @@ export function parseCommandLine(argv: string[]): CliArgs {
       const seeds = values.seeds === undefined ? [parseInteger(first, 'seed', values.seed, DEFAULT_SEED, 0, 2 ** 32 - 1)] : parseSeedList(values.seeds, first);
       const seed = seeds[0]!;
       const ids = selection(first, positionals, values.all, 'experiment');
-      return { command: first, ids, backend, seed, seeds, scale, out: values.out, ...outputArgs(values, jsonFile) };
+      const seedsGiven = values.seed !== undefined || values.seeds !== undefined;
+      const jobs = parseInteger(first, 'jobs', values.jobs, 1, 1, MAX_JOBS);
+      if (values.outcome !== undefined && (ids === 'all' || ids.length !== 1 || seeds.length !== 1 || backend === 'all' || backend === 'auto')) {
+        throw new UsageError('--outcome (used by --jobs) takes one experiment, one seed and one backend', first);
+      }
+      const parsed: ReproduceArgs = { command: first, ids, backend, seed, seeds, seedsGiven, scale, out: values.out, reportOnly: values['report-only'] === true, jobs, ...outputArgs(values, jsonFile) };
+      if (values.outcome !== undefined) parsed.outcome = values.outcome;
+      return parsed;
+    }
+    case 'convert':
+    case 'merge':
+    case 'estimate': {
+      const parsed = parseScaleCommand(first, rest, jsonFile, (message) => new UsageError(message, first));
+      return parsed === 'help' ? { command: 'help', topic: first } : parsed;
     }
     case 'perf': {
       const { values, positionals } = parseCommand(first, rest, {
-        options: { ...runOptions, size: { type: 'string' }, repeats: { type: 'string' } },
+        options: { ...runOptions, size: { type: 'string' }, repeats: { type: 'string' }, peers: { type: 'boolean' } },
         allowPositionals: true,
       });
       if (values.help) return { command: 'help', topic: first };
@@ -319,7 +369,7 @@ export function parseCommandLine(argv: string[]): CliArgs {
       const size = parseInteger(first, 'size', values.size, DEFAULT_PERF_SIZE, 1, Number.MAX_SAFE_INTEGER);
       const repeats = parseInteger(first, 'repeats', values.repeats, DEFAULT_REPEATS, MIN_REPEATS, Number.MAX_SAFE_INTEGER);
       const suites = selection(first, positionals, values.all, 'perf suite');
-      return { command: first, suites, backend, size, repeats, out: values.out, ...outputArgs(values, jsonFile) };
+      return { command: first, suites, backend, size, repeats, peers: Boolean(values.peers), out: values.out, ...outputArgs(values, jsonFile) };
     }
   }
 }

@@ -5,8 +5,9 @@ import { listExperiments, listPerfSuites, releaseRuntime } from '@unbiased/core'
 import { type CliArgs, commandHelp, generalHelp, type PerfArgs, parseCommandLine, type ReproduceArgs, UsageError, usageHint } from './args.js';
 import { runBackends } from './commands/backends.js';
 import { runList } from './commands/list.js';
+import { runScaleCommand } from './commands/convert.js';
 import { perfRuns, perfText } from './commands/perf.js';
-import { type ReproduceDocument, reproduceRuns, reproduceTable } from './commands/reproduce.js';
+import { claimsExitCode, type ReproduceDocument, reproduceRuns, reproduceTable, summarizeRuns } from './commands/reproduce.js';
 import { type CliIo, processIo, writeFileAtomic } from './io.js';
 import type { ReportTarget } from './report/report-set.js';
 import { extractPluginFlags, loadPlugins } from './plugins.js';
@@ -73,13 +74,17 @@ function interruptedLine(out: string | undefined): string {
   return `unbiased: interrupted; nothing was written${out === undefined ? '' : ` (the report in ${out} is unchanged)`}\n`;
 }
 
-async function reproduce(args: ReproduceArgs, io: CliIo): Promise<number> {
+async function reproduce(args: ReproduceArgs, io: CliIo, plugins: readonly string[]): Promise<number> {
   checkRegistered('reproduce', args.ids, listExperiments().map((experiment) => experiment.id));
   const { ReportInterruptedError } = await import('./report/report-set.js');
   const target = args.out === undefined ? undefined : await reportTarget(args.out);
   const interrupt = interruptSignal();
   try {
-    const outcomes = await reproduceRuns(args, io, interrupt.signal);
+    const outcomes = await reproduceRuns(args, io, interrupt.signal, plugins);
+    if (args.outcome !== undefined && outcomes.length === 1) {
+      const { stringifyOutcome } = await import('./commands/reproduce-jobs.js');
+      await writeFileAtomic(resolve(args.outcome), stringifyOutcome({ record: outcomes[0]!.record, result: outcomes[0]!.result }));
+    }
     // Ctrl-C: the runs stop at the next experiment boundary and nothing is written or printed as a result.
     if (interrupt.signal.aborted) {
       io.stderr.write(interruptedLine(args.out));
@@ -99,7 +104,8 @@ async function reproduce(args: ReproduceArgs, io: CliIo): Promise<number> {
     const document: ReproduceDocument = { runs: outcomes.map((outcome) => outcome.record) };
     io.stdout.write(args.json ? `${JSON.stringify(document, null, 2)}\n` : `${reproduceTable(document.runs)}\n`);
     if (written !== undefined) (args.json ? io.stderr : io.stdout).write(`Report: ${written.join(', ')}\n`);
-    return document.runs.some((run) => run.error !== undefined) ? EXIT.failed : EXIT.ok;
+    if (document.runs.some((run) => run.error !== undefined)) return EXIT.failed;
+    return args.reportOnly ? EXIT.ok : claimsExitCode(summarizeRuns(document.runs));
   } finally {
     interrupt.dispose();
   }
@@ -119,16 +125,20 @@ async function perf(args: PerfArgs, io: CliIo): Promise<number> {
   return document.suites.some((suite) => suite.error !== undefined) ? EXIT.failed : EXIT.ok;
 }
 
-async function dispatch(args: Exclude<CliArgs, { command: 'help' }>, io: CliIo): Promise<number> {
+async function dispatch(args: Exclude<CliArgs, { command: 'help' }>, io: CliIo, plugins: readonly string[]): Promise<number> {
   switch (args.command) {
     case 'list':
       return runList(io, args.json);
     case 'backends':
       return runBackends(io, args.json);
     case 'reproduce':
-      return reproduce(args, io);
+      return reproduce(args, io, plugins);
     case 'perf':
       return perf(args, io);
+    case 'convert':
+    case 'merge':
+    case 'estimate':
+      return runScaleCommand(args, io);
   }
 }
 
@@ -136,7 +146,8 @@ async function dispatch(args: Exclude<CliArgs, { command: 'help' }>, io: CliIo):
  * The `unbiased` command line. `argv` excludes `node` and the script; `io` defaults to the process's streams
  * (tests pass buffers). Returns the exit code: 0 done, 1 an experiment/suite threw or a backend failed,
  * 2 bad arguments or an unusable `--out` / `--json FILE` (checked before anything runs), 130 interrupted
- * (nothing written). Always releases the runtime (WebGPU device) before returning.
+ * (nothing written); `reproduce` without `--report-only` also 3 when some claim holds only in part (none
+ * fails) and 4 when some claim fails. Always releases the runtime (WebGPU device) before returning.
  */
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const given: CliIo = { ...processIo(), ...io };
@@ -163,7 +174,7 @@ export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<num
   try {
     if (args.jsonFile !== undefined) await checkJsonFile(args.jsonFile);
     await loadPlugins({ plugins });
-    const code = await dispatch(args, streams);
+    const code = await dispatch(args, streams, plugins);
     if (args.jsonFile !== undefined && code !== EXIT.interrupted && jsonDocument.length > 0) {
       await writeFileAtomic(resolve(args.jsonFile), jsonDocument.join(''));
       given.stderr.write(`JSON: ${args.jsonFile}\n`);

@@ -76,10 +76,13 @@ describe('command line', () => {
       backend: 'cpu',
       seed: 0,
       seeds: [0],
+      seedsGiven: false,
       scale: 'smoke',
       json: false,
       verbose: false,
       out: undefined,
+      reportOnly: false,
+      jobs: 1,
     });
     expect(parseCommandLine(['perf', '--all', '--backend', 'all', '--size', '1024', '--repeats', '9', '--json', '--out', 'r'])).toEqual({
       command: 'perf',
@@ -87,6 +90,7 @@ describe('command line', () => {
       backend: 'all',
       size: 1024,
       repeats: 9,
+      peers: false,
       json: true,
       verbose: false,
       out: 'r',
@@ -94,7 +98,10 @@ describe('command line', () => {
     expect(parseCommandLine(['reproduce', '--all', '--seed', '4294967295', '--scale', 'full'])).toMatchObject({ seed: 4294967295, seeds: [4294967295], scale: 'full' });
     expect(parseCommandLine(['reproduce', '--all', '--seeds', '0-4'])).toMatchObject({ seed: 0, seeds: [0, 1, 2, 3, 4] });
     expect(parseCommandLine(['reproduce', '--all', '--seeds', '0,2,5'])).toMatchObject({ seed: 0, seeds: [0, 2, 5] });
-    expect(parseCommandLine(['reproduce', '--all', '--seeds', '7,0-2,1'])).toMatchObject({ seed: 7, seeds: [7, 0, 1, 2] });
+    expect(parseCommandLine(['reproduce', '--all', '--seeds', '7,0-2,1'])).toMatchObject({ seed: 7, seeds: [7, 0, 1, 2], seedsGiven: true });
+    expect(parseCommandLine(['reproduce', '--all', '--seed', '0'])).toMatchObject({ seeds: [0], seedsGiven: true });
+    expect(parseCommandLine(['reproduce', '--all', '--report-only', '--jobs', '3'])).toMatchObject({ reportOnly: true, jobs: 3 });
+    expect(() => parseCommandLine(['reproduce', 'a', '--seeds', '0-1', '--outcome', 'o.json'])).toThrow(/--outcome/);
   });
 
   it('--json FILE takes a path-like next token (or --json=FILE); an id after --json stays an id', () => {

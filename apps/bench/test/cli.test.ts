@@ -48,6 +48,27 @@ const fails: Experiment = {
   },
 };
 
+const partial: Experiment = {
+  id: 'bench-test-partial',
+  title: 'A claim that holds in part',
+  packageName: '@unbiased/bench',
+  paper,
+  async run() {
+    return { metrics: { gap: 1 }, claim: { text: 'gap > 0 in every cell', holds: true, status: 'partial', failing: ['cell b'] } };
+  },
+};
+
+const fullSeeds: Experiment = {
+  id: 'bench-test-full-seeds',
+  title: 'An experiment with default seeds at full scale',
+  packageName: '@unbiased/bench',
+  paper,
+  fullSeeds: [3, 5, 8],
+  async run(ctx) {
+    return { metrics: { seed_echo: ctx.seed }, claim: { text: 'echo', holds: true } };
+  },
+};
+
 const BANNER = 'Hi, looks like you are running TensorFlow.js in Node.js. To speed things up dramatically, install our node backend';
 
 const warns: Experiment = {
@@ -82,7 +103,7 @@ afterEach(() => {
 
 beforeAll(async () => {
   await useBackend('cpu');
-  for (const experiment of [holds, fails, throws, warns]) registerExperiment(experiment);
+  for (const experiment of [holds, fails, throws, warns, partial, fullSeeds]) registerExperiment(experiment);
   registerPerfSuite({
     id: 'bench-test-cli-sleep',
     title: 'busy waits',
@@ -148,9 +169,9 @@ describe('unbiased list', () => {
 });
 
 describe('unbiased reproduce', () => {
-  it('--json prints only the runs document; a claim that does not hold is reported with exit 0', async () => {
+  it('--json prints only the runs document; a claim that does not hold is reported and exits 4', async () => {
     const { code, out, err } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', '--json', '--seed', '7', '--scale', 'smoke']);
-    expect(code).toBe(0);
+    expect(code).toBe(4);
     const document = JSON.parse(out);
     expect(Object.keys(document)).toEqual(['runs']);
     expect(document.runs).toHaveLength(2);
@@ -171,6 +192,27 @@ describe('unbiased reproduce', () => {
     expect(lines).toContain('[reproduce] bench-test-holds 50% step 10');
     expect(lines.filter((line) => /\d+%/.test(line))).toHaveLength(11);
     expect(err).toContain('an experiment that logs to the console');
+  });
+
+  it('exit code: 0 when every claim holds, 3 when one holds in part, 4 when one fails; --report-only exits 0', async () => {
+    expect((await run(['reproduce', 'bench-test-holds'])).code).toBe(0);
+    expect((await run(['reproduce', 'bench-test-holds', 'bench-test-partial'])).code).toBe(3);
+    expect((await run(['reproduce', 'bench-test-partial', 'bench-test-fails-claim'])).code).toBe(4);
+    expect((await run(['reproduce', 'bench-test-partial', 'bench-test-fails-claim', '--report-only'])).code).toBe(0);
+    // An error outranks the claims, with or without --report-only.
+    expect((await run(['reproduce', 'bench-test-fails-claim', 'bench-test-throws'])).code).toBe(1);
+    expect((await run(['reproduce', 'bench-test-throws', '--report-only'])).code).toBe(1);
+  });
+
+  it('--scale full without --seed/--seeds runs an experiment on its fullSeeds; a named seed wins; smoke ignores them', async () => {
+    const seedsOf = async (argv: string[]) => JSON.parse((await run(['reproduce', 'bench-test-full-seeds', '--json', ...argv])).out).runs.map((r: { seed: number }) => r.seed);
+    expect(await seedsOf(['--scale', 'full'])).toEqual([3, 5, 8]);
+    expect(await seedsOf(['--scale', 'full', '--seed', '2'])).toEqual([2]);
+    expect(await seedsOf(['--scale', 'full', '--seeds', '0-1'])).toEqual([0, 1]);
+    expect(await seedsOf(['--scale', 'smoke'])).toEqual([0]);
+    // Other experiments in the same run keep the default seed.
+    const runs = JSON.parse((await run(['reproduce', 'bench-test-holds', 'bench-test-full-seeds', '--json', '--scale', 'full'])).out).runs;
+    expect(runs.map((r: { id: string; seed: number }) => `${r.id}:${r.seed}`)).toEqual(['bench-test-holds:0', 'bench-test-full-seeds:3', 'bench-test-full-seeds:5', 'bench-test-full-seeds:8']);
   });
 
   it('reports an experiment that throws, runs the others, and exits 1', async () => {
@@ -196,7 +238,7 @@ describe('unbiased reproduce', () => {
   it('--seeds runs every seed and reports mean ± sd (n), the 95% t-interval and per-seed values', async () => {
     const directory = join(await mkdtemp(join(tmpdir(), 'unbiased-seeds-')), 'reports');
     const { code, out } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', '--seeds', '0-2', '--out', directory]);
-    expect(code).toBe(0);
+    expect(code).toBe(4);
     // final_loss = 0.01 (seed + 1): 0.01, 0.02, 0.03 -> mean 0.02, sd 0.01.
     expect(out).toMatch(/bench-test-holds\s+cpu\s+3\s+\d+\.\d\d\s+✓ holds\s+final_loss=0\.02 ± 0\.01 \(3\)/);
     expect(out).toMatch(/bench-test-fails-claim\s+cpu\s+3\s+\d+\.\d\d\s+✗ fails/);
@@ -240,7 +282,7 @@ describe('unbiased reproduce', () => {
     expect(first.code).toBe(0);
     await writeFile(join(directory, 'notes.txt'), 'mine');
     const { code } = await run(['reproduce', 'bench-test-holds', 'bench-test-fails-claim', '--out', directory, '--json']);
-    expect(code).toBe(0);
+    expect(code).toBe(4); // bench-test-fails-claim's claim fails
     expect((await readdir(directory)).sort()).toEqual(['bench-test-holds-loss.svg', 'notes.txt', 'report.html', 'report.json', 'report.md']);
     expect(await readFile(join(directory, 'notes.txt'), 'utf8')).toBe('mine');
 

@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ExperimentResult } from '@unbiased/core';
-import { aggregatePlots, judgeClaimOverSeeds, summarizeValues, tQuantile975 } from '../src/report/seed-stats.js';
+import { formatMeanSd } from '../src/commands/reproduce.js';
+import { aggregatePlots, judgeClaimOverSeeds, summarizeMetrics, summarizeValues, tQuantile975 } from '../src/report/seed-stats.js';
 
 describe('statistics over seeds', () => {
+  it('a metric some seeds do not report is counted as absent, not as non-finite', () => {
+    const summaries = summarizeMetrics([{ a: 1, only0: 5 }, { a: Number.NaN, only1: 6 }, { a: 3 }]);
+    expect(summaries.a).toMatchObject({ n: 2, mean: 2 });
+    expect(summaries.a).not.toHaveProperty('absent');
+    expect(summaries.only0).toMatchObject({ n: 1, mean: 5, absent: 2 });
+    expect(formatMeanSd(summaries.a!)).toBe('2 ± 1.4 (2 of 3 finite)');
+    expect(formatMeanSd(summaries.only0!)).toBe('5 ± 0 (1; 1 of 3 seeds report it)');
+  });
+
   it('t_{0.975, df} matches published table values (tables to 3 decimals; the expansion above df 30 within 2e-3)', () => {
     // Reference: standard t tables (e.g. NIST/SEMATECH e-Handbook §1.3.6.7.2): df -> t_{0.975}.
     const table: [number, number][] = [

@@ -4,6 +4,7 @@ export * from './classification/f1.js';
 export * from './classification/log-loss.js';
 export * from './classification/roc-auc.js';
 export * from './ranking/average-precision.js';
+export * from './ranking/batch.js';
 export * from './ranking/dcg.js';
 export * from './ranking/err.js';
 export type { DeterministicTieRule, NoRelevantRule, TieRule } from './ranking/order.js';

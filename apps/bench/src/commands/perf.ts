@@ -4,11 +4,14 @@ import { activateBackend, forEachBackend } from '../backends.js';
 import { formatNumber, textTable } from '../format.js';
 import type { CliIo } from '../io.js';
 import { type PerfSuiteResult, runPerfSuite } from '../perf/harness.js';
+import { type PeerResult, type PeerSession, startPeers } from '../perf/peers.js';
 import { createProgress } from '../progress.js';
 
 /** The document `unbiased perf --json` prints. */
 export interface PerfDocument {
   suites: PerfSuiteResult[];
+  /** With `--peers`: each declared Python peer against our matching cases (see perf/peers.ts). */
+  peers?: PeerResult[];
 }
 
 export const PERF_COLUMNS = ['case', 'n', 'median ms', 'min ms', 'max ms', 'baseline', 'ratio', 'GB/s'];
@@ -35,6 +38,7 @@ export function selectedSuites(ids: string[] | 'all'): PerfSuite[] {
 export async function perfRuns(args: PerfArgs, io: CliIo): Promise<PerfDocument> {
   const suites = selectedSuites(args.suites);
   const results: PerfSuiteResult[] = [];
+  const peers: PeerResult[] = [];
   const progress = createProgress(io, 'perf');
   try {
     await forEachBackend(args.backend, {
@@ -48,12 +52,22 @@ export async function perfRuns(args: PerfArgs, io: CliIo): Promise<PerfDocument>
           const task = progress.task(count > 1 ? `${suite.id} (${backend})` : suite.id);
           try {
             await activateBackend(backend);
-            const result = await runPerfSuite(
-              suite,
-              { backend, size: args.size },
-              { repeats: args.repeats, onProgress: task.report, onWarning: (message) => progress.log(`[perf] warning: ${message}`) },
-            );
+            const context = { backend, size: args.size };
+            const session: PeerSession | undefined = args.peers && suite.peers?.length ? await startPeers(suite, context) : undefined;
+            if (args.peers && session === undefined) progress.log(`[perf] ${suite.id} declares no peers`);
+            const result = await runPerfSuite(suite, context, {
+              repeats: args.repeats,
+              onProgress: task.report,
+              onWarning: (message) => progress.log(`[perf] warning: ${message}`),
+              onRound: session === undefined ? undefined : (round) => session.round(round),
+            });
             results.push(result);
+            if (session !== undefined) {
+              for (const peer of await session.finish(result)) {
+                peers.push(peer);
+                if (peer.message !== undefined) progress.log(`[perf] ${peer.message}`);
+              }
+            }
             task.done('done');
           } catch (error) {
             results.push({ suite: suite.id, backend, cases: [], error: (error as Error).message ?? String(error) });
@@ -67,7 +81,29 @@ export async function perfRuns(args: PerfArgs, io: CliIo): Promise<PerfDocument>
   } finally {
     progress.stop();
   }
-  return { suites: results };
+  return args.peers ? { suites: results, peers } : { suites: results };
+}
+
+export const PEER_COLUMNS = ['case', 'ours ms', 'peer ms', 'ours ÷ peer', 'ours value', 'peer value'];
+
+/** The peers' summary: per suite and peer, the medians, ratios and values, or why the peer is missing. */
+export function peersText(peers: readonly PeerResult[]): string {
+  if (peers.length === 0) return 'No peers ran (no selected suite declares one).';
+  return peers
+    .map((peer) => {
+      const load = `load ${peer.load.before.map((l) => l.toFixed(2)).join('/')} -> ${peer.load.after.map((l) => l.toFixed(2)).join('/')} (1/5/15 min, ${peer.load.cpus} CPUs)`;
+      const header = `${peer.suite} on ${peer.backend} vs ${peer.peer ?? peer.script} [${peer.status}], ${load}`;
+      const rows = peer.cases.map((entry) => [
+        entry.case,
+        entry.ours_median_ms === null ? '-' : formatNumber(entry.ours_median_ms),
+        entry.peer_median_ms === null ? '-' : formatNumber(entry.peer_median_ms),
+        entry.ratio === null ? '-' : `${entry.ratio.toFixed(2)}x`,
+        entry.ours_value === undefined ? '-' : String(entry.ours_value),
+        entry.peer_value === undefined ? '-' : String(entry.peer_value),
+      ]);
+      return `${header}${peer.message === undefined ? '' : `\n  ${peer.message}`}\n${textTable(PEER_COLUMNS, rows)}`;
+    })
+    .join('\n\n');
 }
 
 /** The human summary: one table per suite and backend. */
@@ -79,5 +115,6 @@ export function perfText(document: PerfDocument, args: Pick<PerfArgs, 'size' | '
       if (suite.error !== undefined) return `${header}\n  FAILED: ${suite.error}`;
       return `${header}\n${textTable(PERF_COLUMNS, perfRows(suite))}`;
     })
-    .join('\n\n');
+    .join('\n\n')
+    .concat(document.peers === undefined ? '' : `\n\nPeers (ours ÷ peer above 1 = we are slower):\n${peersText(document.peers)}`);
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ClaimResult, type ClaimStatus, claimStatusOf, type Experiment, type ExperimentResult, getExperiment, listExperiments, Rng, type Scale } from '@unbiased/core';
 import type { ReproduceArgs } from '../args.js';
+import { type ChildRun, runInChildren } from './reproduce-jobs.js';
 import { activateBackend, forEachBackend } from '../backends.js';
 import { formatNumber, textTable } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -88,6 +89,18 @@ function failedRun(experiment: Experiment, backend: string, seed: number, args: 
   };
 }
 
+/**
+ * The seeds an experiment runs on: what `--seed`/`--seeds` named; with neither and `--scale full`, the
+ * experiment's own `fullSeeds` when it declares them (validated: integers in [0, 2^32), no duplicates).
+ */
+export function seedsFor(experiment: Experiment, args: Pick<ReproduceArgs, 'seeds' | 'seedsGiven' | 'scale'>): number[] {
+  if (args.seedsGiven || args.scale !== 'full' || experiment.fullSeeds === undefined) return args.seeds;
+  const seeds = experiment.fullSeeds;
+  const valid = seeds.length > 0 && new Set(seeds).size === seeds.length && seeds.every((seed) => Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32);
+  if (!valid) throw new Error(`experiment ${experiment.id}: fullSeeds must be distinct integers in [0, 2^32); got [${seeds.join(', ')}]`);
+  return [...seeds];
+}
+
 /** The experiments named on the command line (already validated), in order. */
 export function selectedExperiments(ids: string[] | 'all'): Experiment[] {
   return ids === 'all' ? listExperiments() : ids.map((id) => getExperiment(id));
@@ -103,11 +116,13 @@ function claimRecord(claim: ClaimResult): RunRecord['claim'] {
 const STATUS_WORDS: Record<ClaimStatus, string> = { holds: 'holds', partial: 'holds only in part', fails: 'does NOT hold' };
 
 /**
- * Runs each selected experiment on each selected backend, once per seed of `args.seeds` (one after another,
- * in this process), in the order backend, experiment, seed. An experiment that throws is recorded with its
+ * Runs each selected experiment on each selected backend, once per seed of `args.seeds` (one after another
+ * in this process, or with `args.jobs > 1` in up to that many child processes at once: see
+ * {@link runInChildren}), in the order backend, experiment, seed. `plugins` are the `--plugin` modules the
+ * children load too. An experiment that throws is recorded with its
  * error and the others still run; a claim that does not hold is recorded as such.
  */
-export async function reproduceRuns(args: ReproduceArgs, io: CliIo, signal: AbortSignal): Promise<RunOutcome[]> {
+export async function reproduceRuns(args: ReproduceArgs, io: CliIo, signal: AbortSignal, plugins: readonly string[] = []): Promise<RunOutcome[]> {
   const experiments = selectedExperiments(args.ids);
   const outcomes: RunOutcome[] = [];
   const progress = createProgress(io, 'reproduce');
@@ -116,13 +131,32 @@ export async function reproduceRuns(args: ReproduceArgs, io: CliIo, signal: Abor
       unavailable(requested, error) {
         progress.log(`[reproduce] backend ${requested} cannot start here: ${errorText(error)}`);
         for (const experiment of experiments) {
-          for (const seed of args.seeds) outcomes.push(failedRun(experiment, requested, seed, args, 0, `backend ${requested} cannot start: ${errorText(error)}`));
+          for (const seed of seedsFor(experiment, args)) outcomes.push(failedRun(experiment, requested, seed, args, 0, `backend ${requested} cannot start: ${errorText(error)}`));
         }
       },
       async run(backend, count) {
-        for (const experiment of experiments) for (const seed of args.seeds) {
+        if (args.jobs > 1) {
+          const runs: ChildRun[] = [];
+          for (const experiment of experiments) for (const seed of seedsFor(experiment, args)) runs.push({ experiment, backend, seed, index: runs.length });
+          const label = (run: ChildRun) => [count > 1 ? backend : '', seedsFor(run.experiment, args).length > 1 ? `seed ${run.seed}` : ''].filter(Boolean).join(', ');
+          const done = await runInChildren(
+            runs,
+            {
+              jobs: args.jobs,
+              scale: args.scale,
+              plugins,
+              signal,
+              task: (run) => progress.task(label(run) === '' ? run.experiment.id : `${run.experiment.id} (${label(run)})`),
+              log: (line) => progress.log(line),
+            },
+            (run, seconds, error) => failedRun(run.experiment, backend, run.seed, args, seconds, error),
+          );
+          outcomes.push(...done);
+          return !signal.aborted;
+        }
+        for (const experiment of experiments) for (const seed of seedsFor(experiment, args)) {
           if (signal.aborted) return false;
-          const label = [count > 1 ? backend : '', args.seeds.length > 1 ? `seed ${seed}` : ''].filter(Boolean).join(', ');
+          const label = [count > 1 ? backend : '', seedsFor(experiment, args).length > 1 ? `seed ${seed}` : ''].filter(Boolean).join(', ');
           const task = progress.task(label === '' ? experiment.id : `${experiment.id} (${label})`);
           const tensorsBefore = tf.memory().numTensors;
           const start = performance.now();
@@ -214,8 +248,11 @@ export function summarizeRuns(records: RunRecord[]): ExperimentSummary[] {
 /** `mean ± sd (n)`: the mean and sample sd over the finite seeds; `value` alone for one seed. */
 export function formatMeanSd(summary: MetricSummary, digits = 4): string {
   if (summary.values.length <= 1) return formatNumber(summary.values[0] ?? Number.NaN, digits);
-  const nonFinite = summary.values.length - summary.n;
-  const count = nonFinite > 0 ? `${summary.n} of ${summary.values.length} finite` : String(summary.n);
+  const absent = summary.absent ?? 0;
+  const nonFinite = summary.values.length - absent - summary.n;
+  const parts = [nonFinite > 0 ? `${summary.n} of ${summary.values.length - absent} finite` : String(summary.n)];
+  if (absent > 0) parts.push(`${summary.values.length - absent} of ${summary.values.length} seeds report it`);
+  const count = parts.join('; ');
   if (summary.n === 0) return `non-finite (${count})`;
   return `${formatNumber(summary.mean, digits)} ± ${formatNumber(summary.sd, Math.min(digits, 2))} (${count})`;
 }

@@ -45,6 +45,8 @@ export interface PerfRunOptions {
   onProgress?: (fraction: number, status: string) => void;
   /** Called for each setup, warm-up step, timed sample and dispose, in order. */
   onEvent?: (event: PerfEvent) => void;
+  /** Awaited after each timed round (e.g. to run a peer between rounds, `unbiased perf --peers`). */
+  onRound?: (round: number) => void | Promise<void>;
 }
 
 export const DEFAULT_REPEATS = 7;
@@ -139,6 +141,7 @@ export async function runPerfSuite(suite: PerfSuite, context: PerfContext, optio
         emit({ kind: 'sample', caseName: perfCase.name, round, ms });
       }
       options.onProgress?.((round + 1) / repeats, `round ${round + 1}/${repeats}`);
+      await options.onRound?.(round);
     }
 
     for (const [index, { perfCase }] of instances.entries()) {

@@ -18,7 +18,11 @@ export const LOG_SPAN = 100;
  * Universal Design", 2008); black is last. Beyond eight series colours repeat with another point shape.
  */
 export const PALETTE = ['#E69F00', '#56B4E9', '#009E73', '#0072B2', '#D55E00', '#CC79A7', '#F0E442', '#000000'];
-const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-left', 'triangle-right'];
+/**
+ * Seven shapes against eight colours: series 9 onwards repeat a colour but not its shape (the pair repeats
+ * only after 56 series).
+ */
+const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right'];
 /** Line series get point markers at about this many places, shapes per series, so identical curves stay apart. */
 const MARKERS_PER_LINE = 12;
 
@@ -183,7 +187,9 @@ export function plotToVegaLite(plot: PlotSpec): TopLevelSpec {
       });
     }
   } else {
-    const x = { field: 'x', type: 'quantitative' as const, title: plot.xLabel, scale: { zero: false, nice: false } };
+    // Integer x (steps, ranks, counts) gets integer ticks: "3", not "3.0".
+    const integerX = values.length > 0 && values.every((point) => Number.isInteger(point.x));
+    const x = { field: 'x', type: 'quantitative' as const, title: plot.xLabel, scale: { zero: false, nice: false }, ...(integerX ? { axis: { format: ',d', tickMinStep: 1 } } : {}) };
     // Dashes only where a plot has baselines; the legend then says which style is which.
     const hasBaseline = plot.series.some((series) => series.role === 'baseline');
     const strokeDash = {

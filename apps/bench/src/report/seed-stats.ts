@@ -36,6 +36,11 @@ export interface MetricSummary {
   n: number;
   /** Every seed's value in seed order, non-finite ones included (JSON writes them as null). */
   values: number[];
+  /**
+   * Seeds whose run did not report this metric at all (e.g. a metric named after an inner seed that only one
+   * run used); their `values` entry is NaN. Unset when every seed reported it.
+   */
+  absent?: number;
 }
 
 /**
@@ -105,7 +110,12 @@ export function summarizeMetrics(perSeed: Record<string, number>[]): Record<stri
   const names: string[] = [];
   for (const metrics of perSeed) for (const name of Object.keys(metrics)) if (!names.includes(name)) names.push(name);
   const summaries: Record<string, MetricSummary> = {};
-  for (const name of names) summaries[name] = summarizeValues(perSeed.map((metrics) => metrics[name] ?? Number.NaN));
+  for (const name of names) {
+    const summary = summarizeValues(perSeed.map((metrics) => metrics[name] ?? Number.NaN));
+    const absent = perSeed.filter((metrics) => !(name in metrics)).length;
+    if (absent > 0) summary.absent = absent;
+    summaries[name] = summary;
+  }
   return summaries;
 }
 

@@ -3,6 +3,7 @@ import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { UnbiasedError } from '../errors.js';
 import { disposeReplaced, disposeState, flattenState, stateTensors, unflattenState } from '../transforms/tree.js';
 import { findVariable, registeredVariables } from '../tfjs/variables.js';
+import { withInPlaceUpdates } from '../kernels/in-place.js';
 import type { GradientTransformation, NamedTensors, StateLeaf, StateTree, UpdateInfo } from '../transforms/types.js';
 import { finiteFlags, hostLeaves, NonFiniteWatch, selectState, surelyFinite, withHostLeaves } from './non-finite-guard.js';
 
@@ -256,7 +257,10 @@ export class TransformOptimizer extends tf.Optimizer {
       let state: StateTree;
       let info: UpdateInfo | undefined;
       if (transform.applyStep) {
-        ({ params: newParams, state, info } = transform.applyStep(grads, previous, params));
+        const applyStep = transform.applyStep.bind(transform);
+        // Unguarded, the results are assigned whatever they hold: fused kernels may then update the buffers
+        // the optimizer owns alone in place (see kernels/in-place.ts). The guard needs the old values.
+        ({ params: newParams, state, info } = guarded ? applyStep(grads, previous, params) : withInPlaceUpdates(() => applyStep(grads, previous, params)));
       } else {
         const r = transform.update(grads, previous, params);
         newParams = {};

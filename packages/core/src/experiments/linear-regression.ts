@@ -107,6 +107,8 @@ export const linearRegressionExperiment: Experiment = {
   id: 'core-linear-regression',
   title: 'Transform-based Adam fits linear least squares',
   packageName: '@unbiased/core',
+  /** One run is one seed; a full reproduction reports the spread over five. */
+  fullSeeds: [0, 1, 2, 3, 4],
   paper: {
     title: 'Adam: A Method for Stochastic Optimization',
     year: 2015,

@@ -9,7 +9,9 @@
  * from the host each step; every hyperparameter is a kernel attribute / WebGPU uniform, never code, so
  * nothing recompiles from step to step.
  *
- * - cpu: one JS loop, `Math.fround` after every operation.
+ * - cpu: one JS loop, `Math.fround` after every operation; the multi-tensor kernel (`UnbiasedAdamApplyMany`)
+ *   runs the wasm SIMD module over cache-sized chunks copied into a scratch memory (`wasm/scratch.ts`), with
+ *   the JS loop as fallback: the same bits.
  * - wasm: a hand-written f32x4 SIMD WebAssembly module (`wasm/adam-moments.wat`) on the backend's own
  *   memory, writing the three freshly allocated outputs in place; same operations in the same order
  *   without FMA, so cpu and wasm agree bit for bit. JS loop over the heap when the module cannot load.
@@ -32,13 +34,17 @@ import type { CpuBackendInternals, WasmBackendInternals, WebGpuBackendInternals,
 import { checkKernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
 import { runKernel } from '../tfjs/kernels.js';
 import { flatProgram } from './webgpu-program.js';
+import { exclusiveBuffers, inPlaceUpdatesAllowed, reuseBuffer } from './in-place.js';
 import { loadAdamMomentsWasm } from './wasm/adam-moments-module.js';
 import type { WasmKernelPath } from './wasm/simd-module.js';
+import { scratchModule } from './wasm/scratch.js';
 
 /** Name of the kernel in the tfjs registry. */
 export const ADAM_MOMENTS_KERNEL = 'UnbiasedAdamMoments';
 /** Name of the fused whole-step kernel (moments and the parameter update). */
 export const ADAM_APPLY_KERNEL = 'UnbiasedAdamApply';
+/** Name of the multi-tensor whole-step kernel: {@link ADAM_APPLY_KERNEL} for many variables in one call. */
+export const ADAM_APPLY_MANY_KERNEL = 'UnbiasedAdamApplyMany';
 
 export interface AdamMomentsOptions {
   /** Decay of the first moment, in [0, 1]. */
@@ -131,6 +137,102 @@ function adamLoop(
     else if (apply.wd === 0) out[i] = f32(apply.p[i]! + f32(u * apply.scale));
     else out[i] = f32(apply.p[i]! + f32(f32(u + f32(apply.p[i]! * apply.wd)) * apply.scale));
   }
+}
+
+/**
+ * The whole Adam step of one variable (cpu; wasm without the SIMD module) without flag tests or object reads
+ * in the loop: `pOut = p + update * scale`, or with `wd != 0` AdamW's `p + (update + p * wd) * scale`. The
+ * same float32 operations in the same order as {@link adamLoop} (each intermediate rounded with `Math.fround`;
+ * the last rounding is the store into the Float32Array, which rounds exactly as `Math.fround` does), so
+ * the bits are the same. Each output may be its own input (elementwise: each index is read before written).
+ */
+function adamApplyLoop(
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  p: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  pOut: Float32Array,
+  n: number,
+  a: AdamAttrs,
+  scale: number,
+  wd: number,
+): void {
+  const b1 = a.b1;
+  const omb1 = a.omb1;
+  const b2 = a.b2;
+  const omb2 = a.omb2;
+  const bc1 = a.bc1;
+  const bc2 = a.bc2;
+  const eps = a.eps;
+  const epsRoot = a.epsRoot;
+  if (wd === 0) {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] as number;
+      const mi = f32(f32(b1 * (m[i] as number)) + f32(omb1 * gi));
+      const vi = f32(f32(b2 * (v[i] as number)) + f32(omb2 * f32(gi * gi)));
+      mOut[i] = mi;
+      vOut[i] = vi;
+      const u = f32(f32(mi / bc1) / f32(f32(Math.sqrt(f32(f32(vi / bc2) + epsRoot))) + eps));
+      pOut[i] = (p[i] as number) + f32(u * scale);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] as number;
+      const mi = f32(f32(b1 * (m[i] as number)) + f32(omb1 * gi));
+      const vi = f32(f32(b2 * (v[i] as number)) + f32(omb2 * f32(gi * gi)));
+      mOut[i] = mi;
+      vOut[i] = vi;
+      const u = f32(f32(mi / bc1) / f32(f32(Math.sqrt(f32(f32(vi / bc2) + epsRoot))) + eps));
+      const pi = p[i] as number;
+      pOut[i] = pi + f32(f32(u + f32(pi * wd)) * scale);
+    }
+  }
+}
+
+/** Elements per chunk of the cpu backend's SIMD path: 4 arrays of 16,384 floats, 256 kB of scratch (cache-resident). */
+const CPU_CHUNK = 16384;
+
+/**
+ * {@link adamApplyLoop} on the cpu backend through the wasm SIMD module (see `wasm/scratch.ts`): chunks of
+ * g, m, v, p are copied into a scratch memory, updated there in place by `adamApply` / `adamApplyDecayed`, and
+ * copied out. The same float32 operations in the same order, so the same bits. False (nothing written) when
+ * WebAssembly SIMD is unavailable.
+ */
+function adamApplyScratch(
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  p: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  pOut: Float32Array,
+  n: number,
+  a: AdamAttrs,
+  scale: number,
+  wd: number,
+): boolean {
+  const scratch = scratchModule(loadAdamMomentsWasm, 4 * CPU_CHUNK);
+  const apply = scratch?.module.apply;
+  const applyDecayed = scratch?.module.applyDecayed;
+  if (scratch === undefined || apply === undefined || applyDecayed === undefined) return false;
+  const heap = scratch.heap;
+  const [G, M, V, P] = [0, CPU_CHUNK, 2 * CPU_CHUNK, 3 * CPU_CHUNK];
+  for (let s = 0; s < n; s += CPU_CHUNK) {
+    const e = Math.min(n, s + CPU_CHUNK);
+    const len = e - s;
+    heap.set(g.subarray(s, e), G);
+    heap.set(m.subarray(s, e), M);
+    heap.set(v.subarray(s, e), V);
+    heap.set(p.subarray(s, e), P);
+    if (wd !== 0) applyDecayed(4 * G, 4 * M, 4 * V, 4 * P, 4 * M, 4 * V, 4 * P, len, a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot, scale, wd);
+    else apply(4 * G, 4 * M, 4 * V, 4 * P, 4 * M, 4 * V, 4 * P, len, a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot, scale);
+    mOut.set(heap.subarray(M, M + len), s);
+    vOut.set(heap.subarray(V, V + len), s);
+    pOut.set(heap.subarray(P, P + len), s);
+  }
+  return true;
 }
 
 interface KernelArgs {
@@ -263,12 +365,175 @@ function webgpuKernel(args: KernelArgs, apply: boolean): tf.TensorInfo[] {
   return [shaped(last), shaped(mNew), shaped(vNew)];
 }
 
+// ---- the multi-tensor kernel ----
+
+/** Attributes of {@link ADAM_APPLY_MANY_KERNEL}: the float32 hyperparameters, and per variable its decay. */
+interface AdamManyAttrs extends AdamAttrs {
+  /** `-learningRate` (float32). */
+  scale: number;
+  /** Number of variables k. */
+  count: number;
+  /** Per variable: AdamW's decoupled weight decay (float32; 0 = none). */
+  wd: number[];
+  /** 1: buffers owned exclusively may be overwritten in place (see `in-place.ts`); 0: always allocate. */
+  inPlace: number;
+}
+
+/** The many kernel's input names `p0, p1, ...`, `g0, ...`, `m0, ...`, `v0, ...`, built once and grown on demand. */
+const MANY_KEYS = { p: [] as string[], g: [] as string[], m: [] as string[], v: [] as string[] };
+
+function manyKeys(count: number): typeof MANY_KEYS {
+  for (let i = MANY_KEYS.p.length; i < count; i++) {
+    MANY_KEYS.p.push(`p${i}`);
+    MANY_KEYS.g.push(`g${i}`);
+    MANY_KEYS.m.push(`m${i}`);
+    MANY_KEYS.v.push(`v${i}`);
+  }
+  return MANY_KEYS;
+}
+
+interface UnpackedMany {
+  a: AdamManyAttrs;
+  p: tf.TensorInfo[];
+  g: tf.TensorInfo[];
+  m: tf.TensorInfo[];
+  v: tf.TensorInfo[];
+  /** The buffers written, in order p0, m0, v0, p1, ... (for {@link exclusiveBuffers}). */
+  written: tf.TensorInfo[];
+}
+
+function unpackMany(args: KernelArgs): UnpackedMany {
+  const a = args.attrs as unknown as AdamManyAttrs;
+  const keys = manyKeys(a.count);
+  const out: UnpackedMany = { a, p: [], g: [], m: [], v: [], written: [] };
+  for (let i = 0; i < a.count; i++) {
+    const p = args.inputs[keys.p[i] as string];
+    const g = args.inputs[keys.g[i] as string];
+    const m = args.inputs[keys.m[i] as string];
+    const v = args.inputs[keys.v[i] as string];
+    if (!p || !g || !m || !v) throw new UnbiasedError('BAD_INPUT', `${ADAM_APPLY_MANY_KERNEL} needs inputs p${i}, g${i}, m${i}, v${i}`);
+    out.p.push(p);
+    out.g.push(g);
+    out.m.push(m);
+    out.v.push(v);
+    out.written.push(p, m, v);
+  }
+  return out;
+}
+
+/** Outputs: the k new parameters, then the k new first moments, then the k new second moments. */
+function cpuManyKernel(args: KernelArgs): tf.TensorInfo[] {
+  const u = unpackMany(args);
+  const { a } = u;
+  const backend = args.backend as CpuBackendInternals;
+  const own = exclusiveBuffers(backend, a.inPlace === 1, u.g, u.written);
+  const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
+  const k = a.count;
+  const outs: tf.TensorInfo[] = new Array(3 * k);
+  for (let i = 0; i < k; i++) {
+    const p = u.p[i] as tf.TensorInfo;
+    const m = u.m[i] as tf.TensorInfo;
+    const v = u.v[i] as tf.TensorInfo;
+    const n = tf.util.sizeFromShape(p.shape);
+    const [ownP, ownM, ownV] = [own[3 * i] === true, own[3 * i + 1] === true, own[3 * i + 2] === true];
+    const pv = read(p);
+    const mv = read(m);
+    const vv = read(v);
+    const pOut = ownP ? pv : new Float32Array(n);
+    const mOut = ownM ? mv : new Float32Array(n);
+    const vOut = ownV ? vv : new Float32Array(n);
+    const gv = read(u.g[i] as tf.TensorInfo);
+    const wd = a.wd[i] ?? 0;
+    if (!adamApplyScratch(gv, mv, vv, pv, mOut, vOut, pOut, n, a, a.scale, wd)) adamApplyLoop(gv, mv, vv, pv, mOut, vOut, pOut, n, a, a.scale, wd);
+    outs[i] = ownP ? reuseBuffer(backend, p) : backend.makeTensorInfo(p.shape, 'float32', pOut);
+    outs[k + i] = ownM ? reuseBuffer(backend, m) : backend.makeTensorInfo(m.shape, 'float32', mOut);
+    outs[2 * k + i] = ownV ? reuseBuffer(backend, v) : backend.makeTensorInfo(v.shape, 'float32', vOut);
+  }
+  return outs;
+}
+
+function wasmManyKernel(args: KernelArgs): tf.TensorInfo[] {
+  const u = unpackMany(args);
+  const { a } = u;
+  const backend = args.backend as WasmBackendInternals;
+  const own = exclusiveBuffers(backend, a.inPlace === 1, u.g, u.written);
+  const k = a.count;
+  // Allocate first: malloc may grow the memory. Offsets stay valid across growth; views do not.
+  const outs: tf.TensorInfo[] = new Array(3 * k);
+  for (let i = 0; i < k; i++) {
+    const p = u.p[i] as tf.TensorInfo;
+    const m = u.m[i] as tf.TensorInfo;
+    const v = u.v[i] as tf.TensorInfo;
+    outs[i] = own[3 * i] === true ? reuseBuffer(backend, p) : backend.makeOutput(p.shape, 'float32');
+    outs[k + i] = own[3 * i + 1] === true ? reuseBuffer(backend, m) : backend.makeOutput(m.shape, 'float32');
+    outs[2 * k + i] = own[3 * i + 2] === true ? reuseBuffer(backend, v) : backend.makeOutput(v.shape, 'float32');
+  }
+  const loaded = loadAdamMomentsWasm(backend);
+  if (loaded.apply && loaded.applyDecayed) {
+    const { apply, applyDecayed } = loaded;
+    const offset = (t: tf.TensorInfo): number => {
+      const entry = backend.dataIdMap.get(t.dataId);
+      if (entry === undefined) throw new UnbiasedError('BAD_STATE', `${ADAM_APPLY_MANY_KERNEL}: tensor not on the wasm backend`);
+      return entry.memoryOffset;
+    };
+    for (let i = 0; i < k; i++) {
+      const p = u.p[i] as tf.TensorInfo;
+      const n = tf.util.sizeFromShape(p.shape);
+      if (n === 0) continue;
+      const wd = a.wd[i] ?? 0;
+      const pg = offset(u.g[i] as tf.TensorInfo);
+      const pm = offset(u.m[i] as tf.TensorInfo);
+      const pv = offset(u.v[i] as tf.TensorInfo);
+      const pp = offset(p);
+      const pmOut = offset(outs[k + i] as tf.TensorInfo);
+      const pvOut = offset(outs[2 * k + i] as tf.TensorInfo);
+      const ppOut = offset(outs[i] as tf.TensorInfo);
+      if (wd !== 0) applyDecayed(pg, pm, pv, pp, pmOut, pvOut, ppOut, n, a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot, a.scale, wd);
+      else apply(pg, pm, pv, pp, pmOut, pvOut, ppOut, n, a.b1, a.omb1, a.b2, a.omb2, a.bc1, a.bc2, a.eps, a.epsRoot, a.scale);
+    }
+  } else {
+    const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array;
+    for (let i = 0; i < k; i++) {
+      const p = u.p[i] as tf.TensorInfo;
+      const n = tf.util.sizeFromShape(p.shape);
+      const mv = view(u.m[i] as tf.TensorInfo);
+      const vv = view(u.v[i] as tf.TensorInfo);
+      const pv = view(p);
+      adamApplyLoop(view(u.g[i] as tf.TensorInfo), mv, vv, pv, view(outs[k + i] as tf.TensorInfo), view(outs[2 * k + i] as tf.TensorInfo), view(outs[i] as tf.TensorInfo), n, a, a.scale, a.wd[i] ?? 0);
+    }
+  }
+  return outs;
+}
+
+/** webgpu: the apply kernel's programs per variable (always allocating: tfjs's WebGPU buffers are not rewritten here). */
+function webgpuManyKernel(args: KernelArgs): tf.TensorInfo[] {
+  const u = unpackMany(args);
+  const { a } = u;
+  const k = a.count;
+  const outs: tf.TensorInfo[] = new Array(3 * k);
+  for (let i = 0; i < k; i++) {
+    const [params, mNew, vNew] = webgpuKernel(
+      {
+        inputs: { g: u.g[i] as tf.TensorInfo, m: u.m[i] as tf.TensorInfo, v: u.v[i] as tf.TensorInfo, p: u.p[i] as tf.TensorInfo },
+        backend: args.backend,
+        attrs: { ...(a as unknown as Record<string, number>), wd: a.wd[i] ?? 0 } as unknown as tf.NamedAttrMap,
+      },
+      true,
+    );
+    outs[i] = params as tf.TensorInfo;
+    outs[k + i] = mNew as tf.TensorInfo;
+    outs[2 * k + i] = vNew as tf.TensorInfo;
+  }
+  return outs;
+}
+
 const CONFIGS = [
   ...kernelConfigs(ADAM_MOMENTS_KERNEL, { cpu: cpuKernelFor(false), wasm: wasmKernelFor(false), webgpu: webgpuKernelFor(false) }),
   ...kernelConfigs(ADAM_APPLY_KERNEL, { cpu: cpuKernelFor(true), wasm: wasmKernelFor(true), webgpu: webgpuKernelFor(true) }),
+  ...kernelConfigs(ADAM_APPLY_MANY_KERNEL, { cpu: cpuManyKernel, wasm: wasmManyKernel, webgpu: webgpuManyKernel }),
 ];
 
-/** Registers `UnbiasedAdamMoments` and `UnbiasedAdamApply` for cpu, wasm and webgpu unless already registered. */
+/** Registers `UnbiasedAdamMoments`, `UnbiasedAdamApply` and `UnbiasedAdamApplyMany` for cpu, wasm and webgpu unless already registered. */
 export function registerAdamMomentsKernels(): void {
   registerKernelsIfMissing(CONFIGS);
 }
@@ -295,6 +560,16 @@ function checkInputs(g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, p?: tf.Tensor): v
       throw new UnbiasedError('DTYPE_MISMATCH', `${field} must be float32; got ${t.dtype}`, { field });
     }
   }
+}
+
+/** True when `t` is a live float32 tensor of `like`'s shape (what {@link checkInputs} requires of each input). */
+function validFloat32Like(t: tf.Tensor, like: tf.Tensor): boolean {
+  if (!(t instanceof tf.Tensor) || t.isDisposed || t.dtype !== 'float32') return false;
+  const a = t.shape;
+  const b = like.shape;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function checkOptions(o: AdamMomentsOptions): void {
@@ -381,6 +656,68 @@ export function adamApplyFusedRunner(
     const [params, mNew, vNew] = runKernel<[tf.Tensor, tf.Tensor, tf.Tensor]>(ADAM_APPLY_KERNEL, { g, m, v, p }, call);
     return { params, m: mNew, v: vNew };
   };
+}
+
+/** The result of {@link adamApplyFusedMany}: new parameters and moments per variable name. */
+export interface AdamApplyManyResult {
+  params: Record<string, tf.Tensor>;
+  m: Record<string, tf.Tensor>;
+  v: Record<string, tf.Tensor>;
+}
+
+/**
+ * {@link adamApplyFused} for all the variables of one step in ONE kernel call (multi-tensor apply: the
+ * per-call cost of tfjs is paid once, not per variable). `names` fixes the order (sorted by the caller);
+ * `weightDecay` maps a name to AdamW's decay (absent: 0). Same checks as {@link adamApplyFused}, the same bits
+ * per variable. Inside `withInPlaceUpdates` (the tfjs adapter's unguarded steps) the cpu and wasm kernels
+ * write the new values into the buffers of `p`, `m` and `v` where those are held by nothing else (see
+ * `in-place.ts`); the returned tensors then share those buffers. Internal (used by `scaleByAdam`).
+ */
+export function adamApplyFusedMany(
+  names: readonly string[],
+  g: Record<string, tf.Tensor>,
+  m: Record<string, tf.Tensor>,
+  v: Record<string, tf.Tensor>,
+  p: Record<string, tf.Tensor>,
+  options: AdamMomentsOptions,
+  scale: number,
+  weightDecay?: Record<string, number>,
+): AdamApplyManyResult {
+  checkOptions(options);
+  checkHyperparameter('scale', scale);
+  checkKernelBackend(ADAM_APPLY_MANY_KERNEL, "; use impl: 'reference'");
+  registerAdamMomentsKernels();
+  const k = names.length;
+  const keys = manyKeys(k);
+  const inputs: tf.NamedTensorMap = {};
+  const wd = new Array<number>(k);
+  for (let i = 0; i < k; i++) {
+    const name = names[i] as string;
+    const gi = g[name] as tf.Tensor;
+    const mi = m[name] as tf.Tensor;
+    const vi = v[name] as tf.Tensor;
+    const pi = p[name] as tf.Tensor;
+    // A direct pass first (this runs every step for every variable); the full checks only build the error.
+    if (!validFloat32Like(gi, gi) || !validFloat32Like(mi, gi) || !validFloat32Like(vi, gi) || !validFloat32Like(pi, gi)) checkInputs(gi, mi, vi, pi);
+    const decay = weightDecay?.[name] ?? 0;
+    if (!(typeof decay === 'number' && decay >= 0 && decay < Number.POSITIVE_INFINITY)) checkHyperparameter('weightDecay', decay, { min: 0 });
+    wd[i] = f32(decay);
+    inputs[keys.p[i] as string] = pi;
+    inputs[keys.g[i] as string] = gi;
+    inputs[keys.m[i] as string] = mi;
+    inputs[keys.v[i] as string] = vi;
+  }
+  const out: AdamApplyManyResult = { params: {}, m: {}, v: {} };
+  if (k === 0) return out;
+  const attrs = { ...toAttrs(options), scale: f32(scale), count: k, wd, inPlace: inPlaceUpdatesAllowed() ? 1 : 0 };
+  const outputs = runKernel<tf.Tensor[]>(ADAM_APPLY_MANY_KERNEL, inputs, attrs);
+  for (let i = 0; i < k; i++) {
+    const name = names[i] as string;
+    out.params[name] = outputs[i] as tf.Tensor;
+    out.m[name] = outputs[k + i] as tf.Tensor;
+    out.v[name] = outputs[2 * k + i] as tf.Tensor;
+  }
+  return out;
 }
 
 /**

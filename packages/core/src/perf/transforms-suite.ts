@@ -3,7 +3,11 @@ import { TransformOptimizer } from '../adapter/transform-optimizer.js';
 import type { PerfCase, PerfContext, PerfInstance, PerfSuite } from '../registry/registry.js';
 import { chain } from '../transforms/combine.js';
 import { addDecayedWeights, scaleByLearningRate } from '../transforms/elementwise.js';
+import { adamApplyFusedRunner } from '../kernels/adam-moments.js';
 import { type Impl, scaleByAdam } from '../transforms/moments.js';
+import { checkSameVariables } from '../transforms/tree.js';
+import { optaxPeer } from './optax-peer.js';
+import type { GradientTransformation, NamedTensors } from '../transforms/types.js';
 
 /** Adam moves at least 28 bytes per float32 parameter per step (read p, g, m, v; write p, m, v). */
 export const ADAM_BYTES_PER_PARAMETER = 28;
@@ -35,7 +39,37 @@ export async function optimizerPerfInstance(size: number, count: number, makeOpt
 }
 
 /** The cases: tfjs's Adam, our chain with the fused or reference Adam, and AdamW (fused Adam, decoupled decay). */
-type Variant = Impl | 'tf' | 'adamw';
+type Variant = Impl | 'tf' | 'adamw' | 'per-variable';
+
+/**
+ * `scaleByAdam()` with the fused step of the previous release kept for comparison: one allocating
+ * `UnbiasedAdamApply` kernel call per variable (cpu: the scalar JS loop), where the current fused step runs one
+ * multi-tensor call in place.
+ */
+function perVariableAdam(): GradientTransformation {
+  const adam = scaleByAdam();
+  return {
+    ...adam,
+    applyScaled: (grads, state, params, scale, weightDecay) => {
+      const s = state as unknown as { count: number; mu: NamedTensors; nu: NamedTensors };
+      checkSameVariables('gradients', grads, 'adam state', s.mu);
+      checkSameVariables('gradients', grads, 'parameters', params);
+      const count = s.count + 1;
+      const options = { beta1: 0.9, beta2: 0.999, eps: 1e-8, epsRoot: 0, biasCorrection1: 1 - 0.9 ** count, biasCorrection2: 1 - 0.999 ** count };
+      const kernel = adamApplyFusedRunner(options, scale);
+      const next: NamedTensors = {};
+      const mu: NamedTensors = {};
+      const nu: NamedTensors = {};
+      for (const name of Object.keys(grads).sort()) {
+        const out = kernel(grads[name] as tf.Tensor, s.mu[name] as tf.Tensor, s.nu[name] as tf.Tensor, params[name] as tf.Tensor, weightDecay?.[name] ?? 0);
+        next[name] = out.params;
+        mu[name] = out.m;
+        nu[name] = out.v;
+      }
+      return { params: next, state: { count, mu, nu } };
+    },
+  } as GradientTransformation;
+}
 
 function adamCases(size: number, count: number, variant: Variant): PerfCase {
   const label = count === 1 ? '1 variable' : `${count} variables`;
@@ -44,11 +78,15 @@ function adamCases(size: number, count: number, variant: Variant): PerfCase {
       ? `tf.train.adam, ${label}`
       : variant === 'adamw'
         ? `chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate), ${label}`
-        : `chain(scaleByAdam[${variant}], scaleByLearningRate), ${label}`;
+        : variant === 'per-variable'
+          ? `chain(scaleByAdam[fused, per-variable allocating kernels], scaleByLearningRate), ${label}`
+          : `chain(scaleByAdam[${variant}], scaleByLearningRate), ${label}`;
   const transform = () =>
     variant === 'adamw'
       ? chain(scaleByAdam(), addDecayedWeights(1e-2), scaleByLearningRate(1e-3))
-      : chain(scaleByAdam({ impl: variant as Impl }), scaleByLearningRate(1e-3));
+      : variant === 'per-variable'
+        ? chain(perVariableAdam(), scaleByLearningRate(1e-3))
+        : chain(scaleByAdam({ impl: variant as Impl }), scaleByLearningRate(1e-3));
   return {
     name,
     n: size,
@@ -63,7 +101,8 @@ function adamCases(size: number, count: number, variant: Variant): PerfCase {
 }
 
 /**
- * `unbiased perf transforms`: `chain(scaleByAdam, scaleByLearningRate)` (fused and reference) and AdamW
+ * `unbiased perf transforms`: `chain(scaleByAdam, scaleByLearningRate)` (fused; the previous release's fused
+ * step, one allocating kernel per variable; reference) and AdamW
  * (`chain(scaleByAdam, addDecayedWeights, scaleByLearningRate)`, fused) against `tf.train.adam` on the same
  * backend, with the parameters as 1 variable and as 512 variables.
  */
@@ -71,7 +110,8 @@ export const transformsPerfSuite: PerfSuite = {
   id: 'transforms',
   title: 'chain(scaleByAdam, scaleByLearningRate) vs tf.train.adam',
   packageName: '@unbiased/core',
+  peers: [optaxPeer(['tf.train.adam', 'chain(scaleByAdam[fused], scaleByLearningRate)', 'chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate)'])],
   cases({ size }: PerfContext): PerfCase[] {
-    return [1, 512].flatMap((count) => (['tf', 'fused', 'reference', 'adamw'] as const).map((variant) => adamCases(size, count, variant)));
+    return [1, 512].flatMap((count) => (['tf', 'fused', 'per-variable', 'reference', 'adamw'] as const).map((variant) => adamCases(size, count, variant)));
   },
 };

@@ -135,5 +135,11 @@ export interface Experiment {
   /** Package that registered it, e.g. `@unbiased/core`. */
   packageName: string;
   paper: PaperRef;
+  /**
+   * The seeds a `full` run uses when the user names none (e.g. `[0, 1, 2, 3, 4]`), so the report shows the
+   * spread over seeds by default. Leave unset when `run` already repeats over seeds or folds internally at
+   * full scale (its metrics then carry their own spread), or when one run takes too long to repeat.
+   */
+  fullSeeds?: number[];
   run(context: ExperimentContext): Promise<ExperimentResult>;
 }

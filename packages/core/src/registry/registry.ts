@@ -142,6 +142,29 @@ export interface PerfSuite {
   title: string;
   packageName: string;
   cases(context: PerfContext): PerfCase[];
+  /** Python peers of some of the cases, timed in the same run by `unbiased perf --peers`. Optional. */
+  peers?: PerfPeer[];
+}
+
+/**
+ * A peer: a script `tooling/peers/<script>.py` timing the same work in another library (numpy, optax, ...).
+ * `unbiased perf --peers` runs `python3 tooling/peers/<script>.py --cases <ids, comma-separated> --repeats N
+ * --json`, alternating with rounds of our cases; the script prints one JSON object `{ "peer": "<name
+ * version>", "cases": { "<case id>": { "ms": [samples], "value"?: number } } }` and exits 3, naming the
+ * missing module and the pip command on stderr, when an import fails. Ids must not hold a comma followed by
+ * a non-space (the list is split on `/,(?! )/`, so ids like `'adamw, 1 variable'` are fine).
+ */
+export interface PerfPeer {
+  /** Script name under `tooling/peers/`, without `.py` (e.g. `'numpy_metrics'`). */
+  script: string;
+  /** Peer case id (what `--cases` names and the JSON keys; often our case name itself) -> the name of our case it matches. */
+  cases: Record<string, string>;
+  /** What installs the script's imports (e.g. `'pip install numpy'`), shown when python3 itself is missing. */
+  install: string;
+  /** Extra arguments after the protocol's (e.g. `['--size', '4194304']` or a data file it may write first). */
+  args?(context: PerfContext): string[] | Promise<string[]>;
+  /** Our result of a case, compared with the peer's `value` (e.g. mean nDCG), when both report one. */
+  value?(caseId: string, context: PerfContext): number | undefined | Promise<number | undefined>;
 }
 
 interface Registry {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '../errors.js';
 import { isBackendInitialised } from '../tfjs/kernels.js';
 import { ensureGradients } from '../tfjs/gradients.js';
-import { type DawnOptions, type DawnSetup, setupDawn } from './webgpu-node.js';
+import { defaultWasmPaths, setupDawn } from '#platform';
+import type { DawnOptions, DawnSetup } from './webgpu-node.js';
 
 /** The backends the project supports. */
 export const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const;
@@ -40,11 +41,7 @@ function isBackendName(name: string): name is BackendName {
 
 async function resolveWasmPaths(explicit?: string | Record<string, string>): Promise<string | Record<string, string> | undefined> {
   if (explicit !== undefined) return explicit;
-  if (!isNode) return undefined;
-  const { createRequire } = await import('node:module');
-  const { dirname } = await import('node:path');
-  const require = createRequire(import.meta.url);
-  return `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`;
+  return defaultWasmPaths();
 }
 
 async function importBackend(name: BackendName, options: UseBackendOptions): Promise<void> {

@@ -1,4 +1,5 @@
 import { UnbiasedError } from '../errors.js';
+import { WEBGPU_SYSTEM_PACKAGES } from './system-packages.js';
 
 /** Options for WebGPU through Dawn (`webgpu` npm package) on Node. */
 export interface DawnOptions {
@@ -19,8 +20,7 @@ export interface DawnSetup {
   release(): void;
 }
 
-/** Debian/Ubuntu packages that give Dawn a software GL ES driver (Mesa llvmpipe) on machines without a GPU. */
-export const WEBGPU_SYSTEM_PACKAGES = ['libegl1', 'libgles2', 'libegl-mesa0'] as const;
+export { WEBGPU_SYSTEM_PACKAGES };
 
 interface GpuLike {
   requestAdapter(options?: Record<string, unknown>): Promise<AdapterLike | null>;

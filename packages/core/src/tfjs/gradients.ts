@@ -1,21 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { prepareGradientImport } from '#platform';
 import { UnbiasedError } from '../errors.js';
-
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-// tfjs-core's gradient registrations ship only as ES modules with extension-less relative imports, which
-// bundlers and vitest resolve but Node's ESM loader does not. This resolve hook adds the '.js' for imports
-// made from inside tfjs-core's dist folder, and nothing else.
-const RESOLVE_HOOK = `export async function resolve(specifier, context, next) {
-  try {
-    return await next(specifier, context);
-  } catch (error) {
-    const relative = specifier.startsWith('./') || specifier.startsWith('../');
-    const fromTfjsCore = typeof context.parentURL === 'string' && context.parentURL.includes('/@tensorflow/tfjs-core/dist/');
-    if (relative && fromTfjsCore && !/\\.[cm]?js$/.test(specifier)) return next(specifier + '.js', context);
-    throw error;
-  }
-}`;
 
 let pending: Promise<void> | undefined;
 
@@ -29,13 +14,8 @@ export function ensureGradients(): Promise<void> {
   if (tf.getGradient('Sum') !== undefined && tf.getGradient('Sum') !== null) return Promise.resolve();
   pending ??= (async () => {
     try {
-      if (isNode) {
-        const { register } = (await import('node:module')) as { register?: (url: string) => void };
-        if (typeof register !== 'function') {
-          throw new Error('node:module.register is missing (Node >= 20.6 is required)');
-        }
-        register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`);
-      }
+      // On Node: a narrow resolve hook for tfjs-core's extension-less imports; nothing in a browser bundle.
+      await prepareGradientImport();
       await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
     } catch (cause) {
       pending = undefined;

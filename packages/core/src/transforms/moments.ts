@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkChoice, checkDecay, checkNonNegative, UnbiasedError } from '../errors.js';
-import { adamApplyFusedRunner, adamMomentsFusedRunner, adamMomentsReference } from '../kernels/adam-moments.js';
+import { adamApplyFusedMany, adamMomentsFusedRunner, adamMomentsReference } from '../kernels/adam-moments.js';
 import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
 import { checkSameVariables, mapNamed, zerosLikeAll } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
@@ -148,22 +148,23 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
     },
   };
   if (fused) {
-    // One kernel per variable for the whole step when a learning rate follows (see `chain`).
+    // One kernel call for the whole step of every variable when a learning rate follows (see `chain`); in
+    // place where the adapter allows it and the buffers are the optimizer's alone (see `adamApplyFusedMany`).
+    let lastKeys: string[] = [];
+    let names: string[] = [];
     adam.applyScaled = (grads, state, params, scale, weightDecay) => {
       checkSameVariables('gradients', grads, 'adam state', state.mu);
       checkSameVariables('gradients', grads, 'parameters', params);
-      const count = state.count + 1;
-      const kernel = adamApplyFusedRunner(momentOptions(count), scale);
-      const next: NamedTensors = {};
-      const mu: NamedTensors = {};
-      const nu: NamedTensors = {};
-      for (const name of Object.keys(grads).sort()) {
-        const out = kernel(grads[name] as tf.Tensor, state.mu[name] as tf.Tensor, state.nu[name] as tf.Tensor, params[name] as tf.Tensor, weightDecay?.[name] ?? 0);
-        next[name] = out.params;
-        mu[name] = out.m;
-        nu[name] = out.v;
+      const keys = Object.keys(grads);
+      let same = keys.length === lastKeys.length;
+      for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i];
+      if (!same) {
+        lastKeys = keys;
+        names = [...keys].sort();
       }
-      return { params: next, state: { count, mu, nu } };
+      const count = state.count + 1;
+      const out = adamApplyFusedMany(names, grads, state.mu, state.nu, params, momentOptions(count), scale, weightDecay);
+      return { params: out.params, state: { count, mu: out.m, nu: out.v } };
     };
   }
   return adam;

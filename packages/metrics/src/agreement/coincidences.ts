@@ -209,15 +209,104 @@ export function coincidenceMarginals(matrix: Float64Array, size: number): { marg
   return { marginals, total };
 }
 
+/** Integer values below this are looked up in a table rather than a Map (rating scales are small integers). */
+const SMALL_INTEGERS = 1024;
+
+/**
+ * The coincidence matrix of reliability data whose value domain is not given, in ONE pass over the cells:
+ * each value gets a provisional level index when first seen (unit order), the unit's counts go into a
+ * matrix over those indices (grown as levels appear), and at the end the domain is sorted as
+ * {@link domainFromObserved} sorts it and the matrix permuted into that order. Each entry receives the same
+ * additions in the same unit order as in the two-pass path, so the matrix is the same bit for bit.
+ */
+function coincidencesDiscoveringDomain(rows: ReliabilityData): { domain: ValueDomain; matrix: Float64Array; pairableUnits: number; units: number } {
+  const units = checkReliabilityShape(rows);
+  const coders = rows.length;
+  const seen: AgreementValue[] = [];
+  const ids = new Map<AgreementValue, number>();
+  const smallIds = new Int32Array(SMALL_INTEGERS).fill(-1);
+  let capacity = 8;
+  let matrix = new Float64Array(capacity * capacity);
+  let counts = new Float64Array(capacity);
+  let levels = new Int32Array(capacity);
+  const newLevel = (value: AgreementValue): number => {
+    const id = seen.length;
+    seen.push(value);
+    if (typeof value !== 'number' || !(value >= 0 && value < SMALL_INTEGERS && Number.isInteger(value))) ids.set(value, id);
+    if (id === capacity) {
+      const grown = capacity * 2;
+      const next = new Float64Array(grown * grown);
+      for (let c = 0; c < capacity; c++) next.set(matrix.subarray(c * capacity, (c + 1) * capacity), c * grown);
+      matrix = next;
+      const nextCounts = new Float64Array(grown);
+      nextCounts.set(counts);
+      counts = nextCounts;
+      const nextLevels = new Int32Array(grown);
+      nextLevels.set(levels);
+      levels = nextLevels;
+      capacity = grown;
+    }
+    return id;
+  };
+  let pairableUnits = 0;
+  for (let u = 0; u < units; u++) {
+    let distinct = 0;
+    let m = 0;
+    for (let r = 0; r < coders; r++) {
+      const v = (rows[r] as ArrayLike<unknown>)[u];
+      let id: number;
+      if (typeof v === 'number') {
+        if (Number.isNaN(v)) continue;
+        if (v >= 0 && v < SMALL_INTEGERS && (v | 0) === v) {
+          id = smallIds[v] as number;
+          if (id < 0) {
+            id = newLevel(v === 0 ? 0 : v); // -0 and 0 are one level, as in a Set
+            smallIds[v] = id;
+          }
+        } else {
+          id = ids.get(v) ?? newLevel(checkValue('reliabilityData', `reliabilityData[${r}][${u}]`, v));
+        }
+      } else if (v === null || v === undefined) {
+        continue;
+      } else {
+        id = ids.get(v as AgreementValue) ?? newLevel(checkValue('reliabilityData', `reliabilityData[${r}][${u}]`, v));
+      }
+      if (counts[id] === 0) levels[distinct++] = id;
+      counts[id] = (counts[id] as number) + 1;
+      m++;
+    }
+    if (m >= 2) {
+      pairableUnits++;
+      addUnitCoincidences(matrix, capacity, levels, distinct, counts, m);
+    }
+    for (let i = 0; i < distinct; i++) counts[levels[i] as number] = 0;
+  }
+  const domain = domainFromObserved('reliabilityData', new Set(seen));
+  const size = domain.values.length;
+  const order = Int32Array.from(seen, (value) => domain.index.get(value) as number);
+  const sorted = new Float64Array(size * size);
+  for (let c = 0; c < size; c++) {
+    const row = (order[c] as number) * size;
+    for (let k = 0; k < size; k++) sorted[row + (order[k] as number)] = matrix[c * capacity + k] as number;
+  }
+  return { domain, matrix: sorted, pairableUnits, units };
+}
+
 /**
  * Krippendorff's coincidence matrix of `data` (Krippendorff 2011, "Computing Krippendorff's
  * Alpha-Reliability", section C):
  * `o_ck = sum_u (1 / (m_u - 1)) * #{ordered pairs of values (c, k) from different coders in unit u}`,
  * over units with `m_u >= 2` values. Single-valued units are left out (they are not pairable).
- * Time O(cells + units * d^2) with `d` the distinct values per unit, memory O(V^2).
+ * Time O(cells + units * d^2) with `d` the distinct values per unit, memory O(V^2). Without `valueDomain`
+ * the domain is found in the same pass over the cells as the counts (one read of the data, not two).
  */
 export function krippendorffCoincidences(data: AlphaData, options?: ValueDomainOptions): Coincidences {
   const { valueDomain } = checkOptions(options);
+  if (valueDomain === undefined && Array.isArray(data)) {
+    const { domain, matrix, pairableUnits, units } = coincidencesDiscoveringDomain(data as ReliabilityData);
+    const { marginals, total } = coincidenceMarginals(matrix, domain.values.length);
+    return { domain: domain.values, matrix, marginals, total, pairableUnits, units };
+  }
   let matrix = new Float64Array(0);
   let size = 0;
   let pairableUnits = 0;

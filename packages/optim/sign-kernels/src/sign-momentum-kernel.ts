@@ -10,17 +10,20 @@
  * envelope) the k new envelopes.
  *
  * - cpu: one JS loop per variable over the backing typed arrays (`Math.fround` after every operation; the
- *   hash in int32 arithmetic); StoSignSGD's usual configuration (ENV|NOISE[|WD][|BF16]) has its own loops
- *   without flag tests.
- * - wasm: the SIMD module `wasm/sign-momentum.wat`, one call per variable on the backend's own memory
- *   (outputs freshly allocated with `makeOutput`, written in place): `stosign32` / `stosign16` for that
- *   configuration, `step` (every flag) otherwise and for the last n mod 4 elements, `amax` + `step` for the
- *   per-tensor envelope; the JS loop over the heap if the module cannot load. All paths are bit-identical.
+ *   hash in int32 arithmetic); StoSignSGD's usual configuration (ENV|NOISE[|WD][|BF16]), Signum (float32
+ *   state) and Lion have their own loops without flag tests.
+ * - wasm: the SIMD module `wasm/sign-momentum.wat`, one call per variable on the backend's own memory:
+ *   `stosign32` / `stosign16` for that StoSignSGD configuration, `signum32` / `lion32` for Signum and Lion,
+ *   `step` (every flag) otherwise and for the last n mod 4 elements, `amax` + `step` for the per-tensor
+ *   envelope; the JS loop over the heap if the module cannot load. All paths are bit-identical.
+ * - In place (attr `inPlace`, set inside core's `withInPlaceUpdates`): p, m and G are overwritten where the
+ *   backend holds no other reference to them (core's `exclusiveBuffers`; m never with a per-tensor envelope),
+ *   the others freshly allocated; the outputs then share the inputs' buffers. Same bits either way.
  * - webgpu: `sign-momentum-webgpu.ts`.
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '@unbiased/core';
-import { type CpuBackendInternals, type WasmBackendInternals, wasmBackendMemory } from '@unbiased/core/kernels';
+import { type CpuBackendInternals, exclusiveBuffers, reuseBuffer, scratchModule, type WasmBackendInternals, wasmBackendMemory } from '@unbiased/core/kernels';
 import { loadSignMomentumWasm } from './wasm/sign-momentum-module.js';
 
 /** Name of the kernel in the tfjs registry. */
@@ -62,6 +65,11 @@ export interface SignMomentumAttrs {
   decay: number;
   c: number;
   neglr: number;
+  /**
+   * 1: buffers the step owns alone (refcount 1, no aliasing) are overwritten in place (core's
+   * `exclusiveBuffers`); 0 or absent: every output is a fresh allocation. Same bits either way.
+   */
+  inPlace?: number;
 }
 
 export interface SignMomentumKernelArgs {
@@ -189,7 +197,7 @@ function loopAmax(v: VariableViews, n: number, a: SignMomentumAttrs): number {
 }
 
 /** One variable, every flag: writes `pOut` and, unless per-tensor, `mOut`/`GOut`. `gs` is the envelope with {@link SM_TENSOR}. */
-function loopStep(v: VariableViews, n: number, a: SignMomentumAttrs, flags: number, wd: number, prefix: number, gs: number, maxStyle: MaxStyle): void {
+function loopStep(v: VariableViews, n: number, a: SignMomentumAttrs, flags: number, wd: number, prefix: number, gs: number, maxStyle: MaxStyle, base = 0): void {
   const lion = (flags & SM_LION) !== 0;
   const env = (flags & SM_ENV) !== 0;
   const tensor = (flags & SM_TENSOR) !== 0;
@@ -225,7 +233,7 @@ function loopStep(v: VariableViews, n: number, a: SignMomentumAttrs, flags: numb
     let arg = d;
     if (noise) {
       // n = f32(word >> 8) * 2^-23 - 1 is exact in float64 and float32 (as hashUniform on [-1, 1)).
-      const nz = hash24(pre, Math.imul((i + 0x2545f491) | 0, 0x27d4eb2f)) * NOISE_SCALE - 1;
+      const nz = hash24(pre, Math.imul((base + i + 0x2545f491) | 0, 0x27d4eb2f)) * NOISE_SCALE - 1;
       arg = f32(d + f32(nz * f32(Gn * c)));
     }
     let s = arg > 0 ? 1 : arg < 0 ? -1 : 0;
@@ -260,14 +268,14 @@ function hash24(prefix: number, x: number): number {
  * The StoSignSGD loop in its usual configuration (flags ENV|NOISE[|WD][|BF16]): `loopStep` without the flag
  * tests, bit-identical to it.
  */
-function loopStoSign(v: VariableViews, n: number, a: SignMomentumAttrs, wd: number, prefix: number, pmax: boolean, bf16: boolean): void {
+function loopStoSign(v: VariableViews, n: number, a: SignMomentumAttrs, wd: number, prefix: number, pmax: boolean, bf16: boolean, base = 0): void {
   const { b1, omb1, decay, c, neglr } = a;
   const wdOn = wd !== 0;
   const { p, g, m, pOut, mOut } = v;
   const G = v.G as Float32Array;
   const GOut = v.GOut as Float32Array;
   const pre = prefix | 0;
-  let x = Math.imul(0x2545f491, 0x27d4eb2f);
+  let x = Math.imul((base + 0x2545f491) | 0, 0x27d4eb2f);
   for (let i = 0; i < n; i++) {
     let d = f32(f32((m[i] as number) * b1) + f32((g[i] as number) * omb1));
     if (bf16) d = roundToBf16(d);
@@ -289,6 +297,37 @@ function loopStoSign(v: VariableViews, n: number, a: SignMomentumAttrs, wd: numb
 }
 
 /**
+ * Signum (flags 0 or WD, float32 state) and Lion (LION[|WD]): `loopStep` without the flag tests,
+ * bit-identical to it (the last rounding of each stored value is the Float32Array store, which rounds as
+ * `Math.fround` does). Each output may be its own input.
+ */
+function loopSignLion(v: VariableViews, n: number, a: SignMomentumAttrs, lion: boolean, wd: number): void {
+  const { b1, omb1, b2, omb2, neglr } = a;
+  const { p, g, m, pOut, mOut } = v;
+  if (lion) {
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] as number;
+      const mi = m[i] as number;
+      const d = f32(f32(mi * b1) + f32(gi * omb1));
+      mOut[i] = f32(mi * b2) + f32(gi * omb2);
+      let s = d > 0 ? 1 : d < 0 ? -1 : 0;
+      const pi = p[i] as number;
+      if (wd !== 0) s = f32(s + f32(pi * wd));
+      pOut[i] = pi + f32(s * neglr);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const d = f32(f32((m[i] as number) * b1) + f32((g[i] as number) * omb1));
+      mOut[i] = d;
+      let s = d > 0 ? 1 : d < 0 ? -1 : 0;
+      const pi = p[i] as number;
+      if (wd !== 0) s = f32(s + f32(pi * wd));
+      pOut[i] = pi + f32(s * neglr);
+    }
+  }
+}
+
+/**
  * The new per-tensor envelope from the old one and max |d|, with the backend's Maximum semantics; with
  * bfloat16 state rounded to bfloat16.
  */
@@ -299,8 +338,84 @@ function tensorEnvelope(previous: number, amax: number, a: SignMomentumAttrs, ma
   return (a.flags & SM_BF16) !== 0 ? roundToBf16(G) : G;
 }
 
-/** One variable with the JS loops. */
-function runVariable(v: VariableViews, n: number, a: SignMomentumAttrs, i: number, maxStyle: MaxStyle): void {
+/** Elements per chunk of the cpu backend's SIMD path: 4 arrays of 16,384 floats, 256 kB of scratch (cache-resident). */
+const CPU_CHUNK = 16384;
+
+/**
+ * One variable (not a per-tensor envelope) on the cpu backend through the wasm SIMD module, over chunks
+ * copied into a scratch memory (core's `scratchModule`): the same functions, hence the same bits, as the wasm
+ * backend's path, which equals the JS loops except for the envelope's max of a NaN direction (wasm `pmax`,
+ * cpu `Math.max`): a chunk whose new moment holds a NaN is therefore recomputed by the JS loops. Pointers
+ * are offset by -4 * start so that element i (hash index i) sits at scratch offset i - start. False (nothing
+ * written) when WebAssembly SIMD is unavailable.
+ */
+function runVariableScratch(v: VariableViews, n: number, a: SignMomentumAttrs, i: number): boolean {
+  const scratch = scratchModule(loadSignMomentumWasm, 4 * CPU_CHUNK);
+  const mod = scratch?.module;
+  if (scratch === undefined || !mod?.step || !mod.stosign32 || !mod.stosign16 || !mod.signum32 || !mod.lion32) return false;
+  const { step, stosign32, stosign16, signum32, lion32 } = mod;
+  const heap = scratch.heap;
+  const flags = variableFlags(a, i);
+  const wd = a.weightDecay[i] ?? 0;
+  const prefix = (a.prefixes[i] ?? 0) | 0;
+  const kind = flags & ~SM_WD;
+  const stosign = (flags & ~(SM_WD | SM_BF16)) === (SM_ENV | SM_NOISE);
+  const envelope = (flags & SM_ENV) !== 0;
+  const [P, Gr, M, E] = [0, CPU_CHUNK, 2 * CPU_CHUNK, 3 * CPU_CHUNK];
+  const { p, g, m, pOut, mOut } = v;
+  const G = v.G as Float32Array;
+  const GOut = v.GOut as Float32Array;
+  for (let s = 0; s < n; s += CPU_CHUNK) {
+    const e = Math.min(n, s + CPU_CHUNK);
+    const len = e - s;
+    heap.set(p.subarray(s, e), P);
+    heap.set(g.subarray(s, e), Gr);
+    heap.set(m.subarray(s, e), M);
+    if (envelope) heap.set(G.subarray(s, e), E);
+    // Byte pointers such that element s of the variable is at the chunk's start (i32 arithmetic wraps).
+    const o = -4 * s;
+    const [pp, pg, pm, pG] = [4 * P + o, 4 * Gr + o, 4 * M + o, 4 * E + o];
+    let start = s;
+    if (stosign) {
+      (flags & SM_BF16) !== 0
+        ? stosign16(pp, pg, pm, pG, pp, pm, pG, e, prefix, wd !== 0 ? 1 : 0, a.b1, a.omb1, a.decay, a.c, wd, a.neglr, s)
+        : stosign32(pp, pg, pm, pG, pp, pm, pG, e, prefix, wd !== 0 ? 1 : 0, a.b1, a.omb1, a.decay, a.c, wd, a.neglr, s);
+      start = s + (len & ~3);
+    } else if (kind === 0 || kind === SM_LION) {
+      // These loops use no element index: chunk-local pointers.
+      if (kind === 0) signum32(4 * P, 4 * Gr, 4 * M, 4 * P, 4 * M, len, a.b1, a.omb1, wd, a.neglr);
+      else lion32(4 * P, 4 * Gr, 4 * M, 4 * P, 4 * M, len, a.b1, a.omb1, a.b2, a.omb2, wd, a.neglr);
+      start = s + (len & ~3);
+    }
+    if (start < e) step(pp, pg, pm, pG, pp, pm, pG, e, flags, prefix, a.b1, a.omb1, a.b2, a.omb2, a.decay, a.c, wd, a.neglr, 0, start);
+    if (envelope) {
+      let nan = false;
+      for (let j = M; j < M + len; j++) if (Number.isNaN(heap[j] as number)) nan = true;
+      if (nan) {
+        const views: VariableViews = {
+          p: p.subarray(s, e),
+          g: g.subarray(s, e),
+          m: m.subarray(s, e),
+          G: G.subarray(s, e),
+          pOut: heap.subarray(P, P + len),
+          mOut: heap.subarray(M, M + len),
+          GOut: heap.subarray(E, E + len),
+        };
+        runVariable(views, len, a, i, 'math', s);
+      }
+    }
+    pOut.set(heap.subarray(P, P + len), s);
+    mOut.set(heap.subarray(M, M + len), s);
+    if (envelope) GOut.set(heap.subarray(E, E + len), s);
+  }
+  return true;
+}
+
+/**
+ * One variable with the JS loops. `base`: the hash index of element 0 of the views (a chunk of a variable;
+ * not with a per-tensor envelope).
+ */
+function runVariable(v: VariableViews, n: number, a: SignMomentumAttrs, i: number, maxStyle: MaxStyle, base = 0): void {
   const flags = variableFlags(a, i);
   const wd = a.weightDecay[i] ?? 0;
   const prefix = (a.prefixes[i] ?? 0) >>> 0;
@@ -310,10 +425,30 @@ function runVariable(v: VariableViews, n: number, a: SignMomentumAttrs, i: numbe
     (v.GOut as Float32Array)[0] = Gn;
     loopStep(v, n, a, flags, wd, prefix, Gn, maxStyle);
   } else if ((flags & ~(SM_WD | SM_BF16)) === (SM_ENV | SM_NOISE)) {
-    loopStoSign(v, n, a, wd, prefix, maxStyle === 'pmax', (flags & SM_BF16) !== 0);
+    loopStoSign(v, n, a, wd, prefix, maxStyle === 'pmax', (flags & SM_BF16) !== 0, base);
+  } else if ((flags & ~SM_WD) === 0 || (flags & ~SM_WD) === SM_LION) {
+    loopSignLion(v, n, a, (flags & SM_LION) !== 0, wd);
   } else {
-    loopStep(v, n, a, flags, wd, prefix, 0, maxStyle);
+    loopStep(v, n, a, flags, wd, prefix, 0, maxStyle, base);
   }
+}
+
+/**
+ * Which written buffers of the call may be overwritten in place, per variable `[p, m, G]` (G false without an
+ * envelope). With a per-tensor envelope m is never in place (`amax` writes m' before `step` reads m again).
+ */
+function ownership(u: UnpackedSignMomentum, backend: unknown): { p: boolean[]; m: boolean[]; G: boolean[] } {
+  const k = u.sizes.length;
+  const written: tf.TensorInfo[] = [...u.p, ...u.m, ...u.G];
+  const own = exclusiveBuffers(backend, u.a.inPlace === 1, u.g, written);
+  const tensor = (u.a.flags & SM_TENSOR) !== 0;
+  const out = { p: new Array<boolean>(k), m: new Array<boolean>(k), G: new Array<boolean>(k) };
+  for (let i = 0; i < k; i++) {
+    out.p[i] = own[i] === true;
+    out.m[i] = !tensor && own[k + i] === true;
+    out.G[i] = u.G.length > 0 && own[2 * k + i] === true;
+  }
+  return out;
 }
 
 export function signMomentumCpuKernel(args: SignMomentumKernelArgs): tf.TensorInfo[] {
@@ -321,42 +456,43 @@ export function signMomentumCpuKernel(args: SignMomentumKernelArgs): tf.TensorIn
   const backend = args.backend as CpuBackendInternals;
   const read = (t: tf.TensorInfo) => backend.data.get(t.dataId).values as Float32Array;
   const k = u.sizes.length;
-  const pOut: Float32Array[] = [];
-  const mOut: Float32Array[] = [];
-  const GOut: Float32Array[] = [];
+  const own = ownership(u, backend);
+  const outs: tf.TensorInfo[] = new Array(u.G.length > 0 ? 3 * k : 2 * k);
+  const make = (like: tf.TensorInfo, values: Float32Array) => backend.makeTensorInfo(like.shape, 'float32', values);
   for (let i = 0; i < k; i++) {
     const n = u.sizes[i] as number;
+    const pi = u.p[i] as tf.TensorInfo;
+    const mi = u.m[i] as tf.TensorInfo;
     const Gi = u.G[i];
+    const p = read(pi);
+    const m = read(mi);
+    const G = Gi ? read(Gi) : undefined;
     const views: VariableViews = {
-      p: read(u.p[i] as tf.TensorInfo),
+      p,
       g: read(u.g[i] as tf.TensorInfo),
-      m: read(u.m[i] as tf.TensorInfo),
-      G: Gi ? read(Gi) : undefined,
-      pOut: new Float32Array(n),
-      mOut: new Float32Array(n),
-      GOut: Gi ? new Float32Array(sizeOf(Gi.shape)) : undefined,
+      m,
+      G,
+      pOut: own.p[i] ? p : new Float32Array(n),
+      mOut: own.m[i] ? m : new Float32Array(n),
+      GOut: Gi ? (own.G[i] ? (G as Float32Array) : new Float32Array(sizeOf(Gi.shape))) : undefined,
     };
-    runVariable(views, n, u.a, i, 'math');
-    pOut.push(views.pOut);
-    mOut.push(views.mOut);
-    if (views.GOut) GOut.push(views.GOut);
+    if ((u.a.flags & SM_TENSOR) !== 0 || !runVariableScratch(views, n, u.a, i)) runVariable(views, n, u.a, i, 'math');
+    outs[i] = own.p[i] ? reuseBuffer(backend, pi) : make(u.g[i] as tf.TensorInfo, views.pOut);
+    outs[k + i] = own.m[i] ? reuseBuffer(backend, mi) : make(mi, views.mOut);
+    if (Gi) outs[2 * k + i] = own.G[i] ? reuseBuffer(backend, Gi) : make(Gi, views.GOut as Float32Array);
   }
-  const make = (like: tf.TensorInfo, values: Float32Array) => backend.makeTensorInfo(like.shape, 'float32', values);
-  return [
-    ...pOut.map((values, i) => make(u.g[i] as tf.TensorInfo, values)),
-    ...mOut.map((values, i) => make(u.m[i] as tf.TensorInfo, values)),
-    ...GOut.map((values, i) => make(u.G[i] as tf.TensorInfo, values)),
-  ];
+  return outs;
 }
 
 export function signMomentumWasmKernel(args: SignMomentumKernelArgs): tf.TensorInfo[] {
   const u = unpackSignMomentum(args);
   const { a, sizes } = u;
   const backend = args.backend as WasmBackendInternals;
+  const own = ownership(u, backend);
   // Allocate first: malloc may grow the memory. Offsets stay valid across growth; views do not.
-  const pOut = u.g.map((t) => backend.makeOutput(t.shape, 'float32'));
-  const mOut = u.m.map((t) => backend.makeOutput(t.shape, 'float32'));
-  const GOut = u.G.map((t) => backend.makeOutput(t.shape, 'float32'));
+  const pOut = u.g.map((t, i) => (own.p[i] ? reuseBuffer(backend, u.p[i] as tf.TensorInfo) : backend.makeOutput(t.shape, 'float32')));
+  const mOut = u.m.map((t, i) => (own.m[i] ? reuseBuffer(backend, t) : backend.makeOutput(t.shape, 'float32')));
+  const GOut = u.G.map((t, i) => (own.G[i] ? reuseBuffer(backend, t) : backend.makeOutput(t.shape, 'float32')));
   const memory = wasmBackendMemory(backend);
   const offset = (t: tf.TensorInfo): number => {
     const entry = backend.dataIdMap.get(t.dataId);
@@ -364,8 +500,8 @@ export function signMomentumWasmKernel(args: SignMomentumKernelArgs): tf.TensorI
     return entry.memoryOffset;
   };
   const loaded = loadSignMomentumWasm(backend);
-  if (loaded.step && loaded.amax && loaded.stosign32 && loaded.stosign16 && memory) {
-    const { step, amax } = loaded;
+  if (loaded.step && loaded.amax && loaded.stosign32 && loaded.stosign16 && loaded.signum32 && loaded.lion32 && memory) {
+    const { step, amax, signum32, lion32 } = loaded;
     for (let i = 0; i < sizes.length; i++) {
       const n = sizes[i] as number;
       const flags = variableFlags(a, i);
@@ -393,8 +529,16 @@ export function signMomentumWasmKernel(args: SignMomentumKernelArgs): tf.TensorI
         // StoSignSGD in its usual configuration runs a loop without flag tests (bit-identical to `step`).
         const fast = (flags & ~(SM_WD | SM_BF16)) === (SM_ENV | SM_NOISE) ? ((flags & SM_BF16) !== 0 ? loaded.stosign16 : loaded.stosign32) : undefined;
         let start = 0;
+        const kind = flags & ~SM_WD;
         if (fast) {
-          fast(pp, pg, pm, pG, pOutI, pmOut, pGOut, n, prefix, wd !== 0 ? 1 : 0, a.b1, a.omb1, a.decay, a.c, wd, a.neglr);
+          fast(pp, pg, pm, pG, pOutI, pmOut, pGOut, n, prefix, wd !== 0 ? 1 : 0, a.b1, a.omb1, a.decay, a.c, wd, a.neglr, 0);
+          start = n & ~3;
+        } else if (kind === 0) {
+          // Signum and Lion (float32 state) also have loops without flag tests (bit-identical to `step`).
+          signum32(pp, pg, pm, pOutI, pmOut, n, a.b1, a.omb1, wd, a.neglr);
+          start = n & ~3;
+        } else if (kind === SM_LION) {
+          lion32(pp, pg, pm, pOutI, pmOut, n, a.b1, a.omb1, a.b2, a.omb2, wd, a.neglr);
           start = n & ~3;
         }
         if (start < n) step(pp, pg, pm, pG, pOutI, pmOut, pGOut, n, flags, prefix, a.b1, a.omb1, a.b2, a.omb2, a.decay, a.c, wd, a.neglr, 0, start);

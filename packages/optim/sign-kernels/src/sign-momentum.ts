@@ -64,7 +64,7 @@ import {
   signConversion,
   UnbiasedError,
 } from '@unbiased/core';
-import { defineCustomKernel, type WasmBackendInternals, type WasmKernelPath } from '@unbiased/core/kernels';
+import { defineCustomKernel, inPlaceUpdatesAllowed, type WasmBackendInternals, type WasmKernelPath } from '@unbiased/core/kernels';
 import {
   inputKeys,
   SIGN_MOMENTUM_KERNEL,
@@ -314,6 +314,7 @@ export function signMomentumStages(options: SignMomentumStagesOptions): [Gradien
       weightDecay: decays,
       ...hyper,
       neglr: f32(scale),
+      inPlace: inPlaceUpdatesAllowed() ? 1 : 0,
     };
     const outputs = kernel.run(inputs, attrs, '; use impl "reference"');
     const nextParams: NamedTensors = {};

@@ -179,6 +179,7 @@ function fileCase(name: string, baseline: string | null, bytes: number, work: (p
  * MSLR-like file of {@link perfFileBytes} bytes (200 MB at the default size; `--size 419430` gives 20 MB)
  * in `os.tmpdir()`, against the `string.split` floor on the same file ({@link splitLetorFile}). Both
  * report GB/s; the ratio column is parser time / split time (goal: <= 2, i.e. >= 0.5x the floor's throughput).
+ * Peer (`--peers`): scikit-learn's `load_svmlight_file` on the same file.
  */
 export const ultrParsePerfSuite: PerfSuite = {
   id: 'ultr-parse',
@@ -188,6 +189,16 @@ export const ultrParsePerfSuite: PerfSuite = {
     const bytes = perfFileBytes(context.size);
     return [fileCase('split-floor', null, bytes, splitLetorFile), fileCase('readSvmlight', 'split-floor', bytes, parseLetorFile)];
   },
+  peers: [
+    {
+      script: 'sklearn_svmlight',
+      cases: { 'load-svmlight': 'readSvmlight' },
+      install: 'python3 -m pip install scikit-learn',
+      args: async (context) => ['--file', (await letorPerfFile(perfFileBytes(context.size))).path],
+      // Documents parsed: the same file must give the same number of rows.
+      value: async (_id, context) => parseLetorFile((await letorPerfFile(perfFileBytes(context.size))).path),
+    },
+  ],
 };
 
 /** Removes generated perf files of the given sizes from `os.tmpdir()`. */

@@ -34,3 +34,4 @@ export {
   runPropensityRecovery,
 } from './experiments/propensity-recovery.js';
 export { dlaPerfSuite, PERF_LISTS_PER_STEP } from './perf/dla-suite.js';
+export { hash32, PERF_METRIC_LISTS, rankingMetricsPerfSuite, syntheticRankingBatch } from './perf/ranking-metrics-suite.js';

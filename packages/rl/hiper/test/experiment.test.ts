@@ -22,8 +22,10 @@ describe('hiper-learning-curves (smoke)', () => {
     expect(result.claim.holds, result.claim.text).toBe(true);
     for (const [name, value] of Object.entries(result.metrics)) expect(Number.isFinite(value), name).toBe(true);
     expect(result.table?.rows).toHaveLength(5);
-    expect(result.plots?.[0]?.series).toHaveLength(6);
-    expect(result.plots?.[1]?.series).toHaveLength(9);
+    // One series per arm, its mean ± sd band carried as lower/upper.
+    expect(result.plots?.[0]?.series).toHaveLength(2);
+    expect(result.plots?.[1]?.series).toHaveLength(3);
+    for (const series of result.plots?.[0]?.series ?? []) expect(series.lower).toHaveLength(80);
     expect(result.plots?.[0]?.series[0]?.x).toHaveLength(80);
     expect(result.metrics.auc_hae_median).toBeGreaterThan(result.metrics.auc_flat_median as number);
   }, 60_000);

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { chain, getOptimizer, scaleByAdam, scaleByLearningRate } from '@unbiased/core';
+import { chain, getOptimizer, scaleByAdam, scaleByLearningRate, useBackend } from '@unbiased/core';
 import '@unbiased/optim-adamw/register';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clippedValueLoss, lowVarKL, type PPOBatch, PPOTrainer, ppoPolicyLoss, rlPerfCases, TinyTokenPolicy, tokenLogProbs } from '../src/index.js';
 import { mulberry32 } from '../../../../tooling/vitest/random.js';
+import { testBackend } from '../../../../tooling/vitest/backend.js';
 import { expectUnbiasedError } from './helpers.js';
 
 const seeded = mulberry32;
@@ -166,6 +167,61 @@ describe('PPOTrainer', () => {
       expect(await snapshot(resumed)).toEqual(expected);
     } finally {
       disposeTrainer(resumed);
+    }
+  });
+
+  it.skipIf(testBackend === 'cpu')(`gives the cpu backend's numbers on ${testBackend} (float32 tolerance)`, async () => {
+    const batches = [1, 2, 3].map((s) => makeBatch(s));
+    const run = async (): Promise<Record<string, number[]>> => {
+      const trainer = makeTrainer();
+      try {
+        for (const batch of batches) await trainer.update(batch);
+        return await snapshot(trainer);
+      } finally {
+        disposeTrainer(trainer);
+      }
+    };
+    const here = await run();
+    await useBackend('cpu');
+    let onCpu: Record<string, number[]>;
+    try {
+      onCpu = await run();
+    } finally {
+      await useBackend(testBackend as 'wasm' | 'webgpu');
+    }
+    expect(Object.keys(here).sort()).toEqual(Object.keys(onCpu).sort());
+    // 3 updates x 2 epochs of Adam on both models: float32 kernels summing in a different order drift by a
+    // few ulps per op; 2e-4 absolute on weights of order 0.1-1 is far below one learning-rate step (0.01).
+    for (const [name, values] of Object.entries(here)) {
+      const reference = onCpu[name]!;
+      const worst = Math.max(...values.map((v, i) => Math.abs(v - reference[i]!)));
+      expect(worst, name).toBeLessThan(2e-4);
+    }
+  });
+
+  it('updateActor: false steps only the critic (a critic warm-up): the actor stays bit for bit, the critic moves as in a full update', async () => {
+    const batch = makeBatch(5);
+    const full = makeTrainer();
+    const initial = await snapshot(full);
+    await full.update(batch);
+    const afterFull = await snapshot(full);
+    disposeTrainer(full);
+    const warm = makeTrainer();
+    try {
+      await warm.update(batch, { updateActor: false });
+      const afterWarm = await snapshot(warm);
+      const actorNames = Object.keys(initial).filter((name) => name.startsWith('ppo-test-actor'));
+      const criticNames = Object.keys(initial).filter((name) => name.startsWith('ppo-test-critic'));
+      expect(actorNames.length).toBeGreaterThan(0);
+      expect(criticNames.length).toBeGreaterThan(0);
+      for (const name of actorNames) expect(afterWarm[name], name).toEqual(initial[name]);
+      // The critic's loss does not involve the actor, so its step is the same whether or not the actor steps.
+      for (const name of criticNames) expect(afterWarm[name], name).toEqual(afterFull[name]);
+      expect(actorNames.some((name) => afterFull[name]?.some((v, i) => v !== initial[name]?.[i]))).toBe(true);
+      expect(criticNames.some((name) => afterWarm[name]?.some((v, i) => v !== initial[name]?.[i]))).toBe(true);
+      await expect(warm.update(batch, { updateActor: 1 as unknown as boolean })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'updateActor' });
+    } finally {
+      disposeTrainer(warm);
     }
   });
 

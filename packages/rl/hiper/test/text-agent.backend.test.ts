@@ -139,11 +139,40 @@ describe('the token-level text agent', () => {
     for (const curve of [a, flat]) for (const s of curve.success) expect(s >= 0 && s <= 1).toBe(true);
   }, 120_000);
 
+  it('criticWarmup k: the first k iterations leave the actor as it was, so with k = iterations both methods sample the same episodes', async () => {
+    const options = { iterations: 3, episodes: 4, hidden: 8, criticWarmup: 3 };
+    const hae = await trainTextAgent('hae', Rng.fromSeed(6), 6, options);
+    const flat = await trainTextAgent('flat', Rng.fromSeed(6), 6, options);
+    // Sampling depends only on the actor and the rng: an actor that never steps gives identical rollouts.
+    expect(flat).toEqual(hae);
+    expect(hae.switchRate).toHaveLength(3);
+    for (const rate of hae.switchRate) expect(rate >= 0 && rate <= 1).toBe(true);
+    const trained = await trainTextAgent('hae', Rng.fromSeed(6), 6, { ...options, criticWarmup: 0 });
+    const trainedFlat = await trainTextAgent('flat', Rng.fromSeed(6), 6, { ...options, criticWarmup: 0 });
+    // Without the warm-up the two methods' updates differ, and so do their later rollouts.
+    expect(trainedFlat).not.toEqual(trained);
+    await expect(trainTextAgent('hae', Rng.fromSeed(6), 6, { criticWarmup: -1 })).rejects.toMatchObject({ code: 'INVALID_HYPERPARAMETER', field: 'criticWarmup' });
+  }, 120_000);
+
   it('hiper-text-agent (smoke): finite metrics, one row per method, mean ± sd bands', async () => {
     const result = await textAgentExperiment.run({ backend: tf.getBackend(), seed: 0, scale: 'smoke', rng: Rng.fromSeed(0), progress: () => {} });
     for (const [name, value] of Object.entries(result.metrics)) expect(Number.isFinite(value), name).toBe(true);
     expect(result.table?.rows).toHaveLength(2);
-    expect(result.plots?.[0]?.series.map((s) => s.name)).toEqual(['HAE mean', 'HAE mean + sd', 'HAE mean - sd', 'flat turn GAE mean', 'flat turn GAE mean + sd', 'flat turn GAE mean - sd']);
+    const plot = result.plots?.[0];
+    expect(plot?.kind).toBe('band');
+    expect(plot?.series.map((s) => [s.name, s.role])).toEqual([
+      ['HAE', 'method'],
+      ['flat turn GAE', 'baseline'],
+    ]);
+    // The band is mean ± sd over the seeds: symmetric around the mean.
+    for (const series of plot?.series ?? []) {
+      expect(series.lower).toHaveLength(series.y.length);
+      series.y.forEach((y, i) => {
+        expect(series.lower?.[i]).toBeLessThanOrEqual(y);
+        expect(series.upper?.[i]).toBeGreaterThanOrEqual(y);
+        expect((series.lower![i]! + series.upper![i]!) / 2).toBeCloseTo(y, 12);
+      });
+    }
     expect(result.claim.text).toContain('success rate of 0.5');
     expect(typeof result.claim.holds).toBe('boolean');
   }, 120_000);

@@ -2,6 +2,9 @@
  * Perf suite `stats-krippendorff`: Krippendorff's alpha through the coincidence matrix (@unbiased/metrics)
  * on a million cells, against the pairwise O(N^2) definition on a 20,000-cell sample.
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type PerfCase, type PerfSuite, Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import { krippendorffAlpha, type LevelOfMeasurement } from '@unbiased/metrics';
@@ -93,13 +96,16 @@ export function syntheticReliabilityData(rng: Rng, { units, coders, levels = 5, 
 const PAIRWISE = 'pairwise O(N^2) definition, 20,000 cells (200 units x 100 coders)';
 const LEVEL: LevelOfMeasurement = 'interval';
 
+const DATA_SEED = 20210601;
+const MILLION = 'coincidence matrix, 1,000,000 cells (10,000 units x 100 coders)';
+
 function alphaCase(name: string, units: number, coders: number, baseline: string | null, impl: 'coincidence' | 'pairwise'): PerfCase {
   return {
     name,
     n: units * coders,
     baseline,
     async setup() {
-      let data: Float64Array[] | null = syntheticReliabilityData(Rng.fromSeed(20210601), { units, coders });
+      let data: Float64Array[] | null = syntheticReliabilityData(Rng.fromSeed(DATA_SEED), { units, coders });
       let last = 0;
       return {
         step() {
@@ -121,7 +127,8 @@ function alphaCase(name: string, units: number, coders: number, baseline: string
  * `unbiased perf stats-krippendorff`: interval alpha on 10,000 units x 100 coders (1,000,000 cells, 5
  * levels, 30% missing) through the coincidence matrix, the same on a 200 x 100 sample (like-for-like with
  * the baseline), and the pairwise O(N^2) definition on that 20,000-cell sample (the baseline). The suite
- * ignores the CLI's `size`: the sizes are the point. Pure CPU, the same on every backend.
+ * ignores the CLI's `size`: the sizes are the point. Pure CPU, the same on every backend. Peer (`--peers`):
+ * a numpy re-implementation of the `krippendorff` package's vectorised default call, on the same cells.
  */
 export const krippendorffPerfSuite: PerfSuite = {
   id: 'stats-krippendorff',
@@ -130,6 +137,23 @@ export const krippendorffPerfSuite: PerfSuite = {
   cases: () => [
     alphaCase(PAIRWISE, 200, 100, null, 'pairwise'),
     alphaCase('coincidence matrix, 20,000 cells (200 units x 100 coders)', 200, 100, PAIRWISE, 'coincidence'),
-    alphaCase('coincidence matrix, 1,000,000 cells (10,000 units x 100 coders)', 10_000, 100, PAIRWISE, 'coincidence'),
+    alphaCase(MILLION, 10_000, 100, PAIRWISE, 'coincidence'),
+  ],
+  peers: [
+    {
+      // A labelled stand-in: the `krippendorff` package is not on the local index (see the script's docstring).
+      script: 'krippendorff_numpy',
+      cases: { 'alpha-1m': MILLION },
+      install: 'python3 -m pip install numpy',
+      args() {
+        const rows = syntheticReliabilityData(Rng.fromSeed(DATA_SEED), { units: 10_000, coders: 100 });
+        const flat = new Float64Array(10_000 * 100);
+        for (const [c, row] of rows.entries()) flat.set(row, c * 10_000);
+        const path = join(tmpdir(), `unbiased-peer-krippendorff-${DATA_SEED}.f64`);
+        writeFileSync(path, new Uint8Array(flat.buffer)); // little-endian on every platform Node runs on here
+        return ['--data', path, '--coders', '100', '--units', '10000'];
+      },
+      value: () => krippendorffAlpha(syntheticReliabilityData(Rng.fromSeed(DATA_SEED), { units: 10_000, coders: 100 }), { level: LEVEL }),
+    },
   ],
 };

@@ -6,6 +6,7 @@
  * https://doi.org/10.24432/C5XW20 — CC BY 4.0.
  */
 import { ioError, parseInteger, stripBom, UnbiasedError } from '@unbiased/core/errors';
+import { displayName, gunzip, readBytes } from '#file-io';
 
 /** Numeric columns of Adult, in file order. */
 export const ADULT_NUMERIC = ['age', 'fnlwgt', 'education_num', 'capital_gain', 'capital_loss', 'hours_per_week'] as const;
@@ -110,24 +111,21 @@ export function parseAdultCsv(text: string, file = '<string>'): AdultData {
 export const ADULT_FIXTURE_URL = new URL('../../data/adult.data.csv.gz', import.meta.url);
 
 /**
- * Loads the shipped Adult training split (32,561 rows) on Node: reads and gunzips the fixture (or another
+ * Loads the shipped Adult training split (32,561 rows): reads and gunzips the fixture (or another
  * gzipped or plain CSV at `path`) and parses it with {@link parseAdultCsv}. I/O failures are `IO` errors
- * naming the file. In a browser, fetch the file yourself and call {@link parseAdultCsv}.
+ * naming the file. On Node it reads the file; in a browser bundle (the `browser` condition) it fetches the URL.
  */
 export async function loadAdult(path: string | URL = ADULT_FIXTURE_URL): Promise<AdultData> {
-  const { readFile } = await import('node:fs/promises');
-  const { gunzipSync } = await import('node:zlib');
-  const { fileURLToPath } = await import('node:url');
-  const name = path instanceof URL ? fileURLToPath(path) : path;
+  const name = displayName(path);
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await readBytes(path);
   } catch (error) {
     throw ioError(error, name, 'read');
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes[0] === 0x1f && bytes[1] === 0x8b ? await gunzip(bytes) : bytes);
   } catch (error) {
     throw new UnbiasedError('BAD_INPUT', `${name}: not valid gzip / UTF-8 (${String(error)})`, { file: name, cause: error });
   }

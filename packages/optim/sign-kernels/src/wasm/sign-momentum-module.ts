@@ -32,8 +32,9 @@ export type SignMomentumStepFn = (
 ) => void;
 
 /**
- * `stosign32` / `stosign16(p, g, m, G, pOut, mOut, GOut, n, prefix, wdOn, b1, omb1, decay, c, wd, neglr)`: the
- * StoSignSGD fast path (flags ENV|NOISE[|WD], float32 or bfloat16-rounded state) for elements [0, n & ~3).
+ * `stosign32` / `stosign16(p, g, m, G, pOut, mOut, GOut, n, prefix, wdOn, b1, omb1, decay, c, wd, neglr, start)`:
+ * the StoSignSGD fast path (flags ENV|NOISE[|WD], float32 or bfloat16-rounded state) for elements
+ * [start, n & ~3) (start a multiple of 4; element i at byte offset 4i of each pointer, hash index i).
  */
 export type SignMomentumFastFn = (
   ...args: [
@@ -46,11 +47,34 @@ export type SignMomentumFastFn = (
     c: number,
     wd: number,
     neglr: number,
+    start: number,
   ]
 ) => void;
 
 /** `amax(g, m, mOut, n, flags, b1, omb1, b2, omb2)`: writes m' and returns max |direction| (per-tensor envelope). */
 export type SignMomentumAmaxFn = (g: number, m: number, mOut: number, n: number, flags: number, b1: number, omb1: number, b2: number, omb2: number) => number;
+
+/**
+ * `signum32(p, g, m, pOut, mOut, n, b1, omb1, wd, neglr)`: Signum (flags 0 or WD, float32 state) for elements
+ * [0, n & ~3), no flag test in the loop.
+ */
+export type SignumFastFn = (p: number, g: number, m: number, pOut: number, mOut: number, n: number, b1: number, omb1: number, wd: number, neglr: number) => void;
+
+/** `lion32(p, g, m, pOut, mOut, n, b1, omb1, b2, omb2, wd, neglr)`: Lion (flags LION[|WD]) for elements [0, n & ~3). */
+export type LionFastFn = (
+  p: number,
+  g: number,
+  m: number,
+  pOut: number,
+  mOut: number,
+  n: number,
+  b1: number,
+  omb1: number,
+  b2: number,
+  omb2: number,
+  wd: number,
+  neglr: number,
+) => void;
 
 /** The module's functions (see `loadSignMomentumWasm`). */
 export interface SignMomentumExports {
@@ -58,10 +82,12 @@ export interface SignMomentumExports {
   amax: SignMomentumAmaxFn;
   stosign32: SignMomentumFastFn;
   stosign16: SignMomentumFastFn;
+  signum32: SignumFastFn;
+  lion32: LionFastFn;
 }
 
 /**
- * The module's functions bound to this backend's memory, instantiated synchronously on first use (4.1 kB);
+ * The module's functions bound to this backend's memory, instantiated synchronously on first use (5.1 kB);
  * the JS loop, with the reason, when the SIMD module cannot be used (see `simdModuleLoader`).
  */
 export const loadSignMomentumWasm = simdModuleLoader<SignMomentumExports>(SIGN_MOMENTUM_WASM_BASE64, (exports) => ({
@@ -69,4 +95,6 @@ export const loadSignMomentumWasm = simdModuleLoader<SignMomentumExports>(SIGN_M
   amax: exports.amax as SignMomentumAmaxFn,
   stosign32: exports.stosign32 as SignMomentumFastFn,
   stosign16: exports.stosign16 as SignMomentumFastFn,
+  signum32: exports.signum32 as SignumFastFn,
+  lion32: exports.lion32 as LionFastFn,
 }));

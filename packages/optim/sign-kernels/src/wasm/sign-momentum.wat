@@ -30,7 +30,8 @@
 ;;   out = RESTORED ? f32(s*G') : s
 ;;   u   = WD ? f32(out + f32(p*wd)) : out
 ;;   p'  = f32(p + f32(u*neglr))             (neglr = f32(-lr))
-;; The outputs must not alias the inputs (tfjs outputs are fresh allocations).
+;; Each output may be its own input (in-place updates: every element is loaded before its own index is stored),
+;; except mOut with TENSOR (`amax` writes m' and `step` reads m again).
 (module
   (import "env" "memory" (memory 0))
 
@@ -270,7 +271,7 @@
   )
 
   ;; StoSignSGD fast path, float32 state: exactly `step` with flags ENV|NOISE[|WD] (bounded, per-coordinate
-  ;; envelope, parameters out), for elements [0, n & ~3); the caller runs `step` from n & ~3 for the rest. No
+  ;; envelope, parameters out), for elements [start, n & ~3) (start a multiple of 4); the caller runs `step` from n & ~3 for the rest. No
   ;; flag tests in the loop but the weight decay one, and the hash's first stage is incremental:
   ;; (i + 0x2545f491) * 0x27d4eb2f advances by 4 * 0x27d4eb2f = 0x9f53acbc (mod 2^32) every 4 elements.
   (func (export "stosign32")
@@ -278,6 +279,7 @@
     (param $pOut i32) (param $mOut i32) (param $GOut i32)
     (param $n i32) (param $prefix i32) (param $wdOn i32)
     (param $b1 f32) (param $omb1 f32) (param $decay f32) (param $c f32) (param $wd f32) (param $neglr f32)
+    (param $start i32)
     (local $o i32) (local $end i32) 
     (local $vb1 v128) (local $vomb1 v128) (local $vdecay v128) (local $vc v128) (local $vwd v128) (local $vneglr v128)
     (local $vprefix v128) (local $x v128)
@@ -291,13 +293,13 @@
     (local.set $vprefix (i32x4.splat (local.get $prefix)))
     (local.set $x
       (i32x4.mul
-        (i32x4.add (v128.const i32x4 0 1 2 3) (v128.const i32x4 0x2545f491 0x2545f491 0x2545f491 0x2545f491))
+        (i32x4.add (i32x4.add (i32x4.splat (local.get $start)) (v128.const i32x4 0 1 2 3)) (v128.const i32x4 0x2545f491 0x2545f491 0x2545f491 0x2545f491))
         (v128.const i32x4 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f)))
     ;; byte offset (of float32 arrays) past the last full group of 4
     (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
-    (local.set $o (i32.const 0))
+    (local.set $o (i32.shl (local.get $start) (i32.const 2)))
     (block $done
-      (br_if $done (i32.eqz (local.get $end)))
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
       (loop $loop
         (local.set $dx
           (f32x4.add
@@ -341,7 +343,7 @@
   )
 
   ;; StoSignSGD fast path, bfloat16-rounded state (FLAG_BF16): exactly `step` with flags ENV|NOISE[|WD]|BF16 (bounded, per-coordinate
-  ;; envelope, parameters out), for elements [0, n & ~3); the caller runs `step` from n & ~3 for the rest. No
+  ;; envelope, parameters out), for elements [start, n & ~3) (start a multiple of 4); the caller runs `step` from n & ~3 for the rest. No
   ;; flag tests in the loop but the weight decay one, and the hash's first stage is incremental:
   ;; (i + 0x2545f491) * 0x27d4eb2f advances by 4 * 0x27d4eb2f = 0x9f53acbc (mod 2^32) every 4 elements.
   (func (export "stosign16")
@@ -349,6 +351,7 @@
     (param $pOut i32) (param $mOut i32) (param $GOut i32)
     (param $n i32) (param $prefix i32) (param $wdOn i32)
     (param $b1 f32) (param $omb1 f32) (param $decay f32) (param $c f32) (param $wd f32) (param $neglr f32)
+    (param $start i32)
     (local $o i32) (local $end i32) (local $bits v128) (local $r v128)
     (local $vb1 v128) (local $vomb1 v128) (local $vdecay v128) (local $vc v128) (local $vwd v128) (local $vneglr v128)
     (local $vprefix v128) (local $x v128)
@@ -362,13 +365,13 @@
     (local.set $vprefix (i32x4.splat (local.get $prefix)))
     (local.set $x
       (i32x4.mul
-        (i32x4.add (v128.const i32x4 0 1 2 3) (v128.const i32x4 0x2545f491 0x2545f491 0x2545f491 0x2545f491))
+        (i32x4.add (i32x4.add (i32x4.splat (local.get $start)) (v128.const i32x4 0 1 2 3)) (v128.const i32x4 0x2545f491 0x2545f491 0x2545f491 0x2545f491))
         (v128.const i32x4 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f 0x27d4eb2f)))
     ;; byte offset (of float32 arrays) past the last full group of 4
     (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
-    (local.set $o (i32.const 0))
+    (local.set $o (i32.shl (local.get $start) (i32.const 2)))
     (block $done
-      (br_if $done (i32.eqz (local.get $end)))
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
       (loop $loop
         (local.set $dx
           (f32x4.add
@@ -520,4 +523,108 @@
         (br $tail)))
     (local.get $max)
   )
+
+  ;; Signum (flags 0 or WD, float32 state): d = b1*m + omb1*g, m' = d, s = (d > 0) - (d < 0),
+  ;; u = wd != 0 ? f32(s + f32(p*wd)) : s, p' = f32(p + f32(u*neglr)): exactly `step` with those flags, for
+  ;; elements [0, n & ~3) (the caller runs `step` from n & ~3). No flag test in the loops (the weight decay picks
+  ;; one of two loops). Every element is loaded before its own index is stored, so each output may be its own
+  ;; input (in-place updates).
+  (func (export "signum32")
+    (param $p i32) (param $g i32) (param $m i32) (param $pOut i32) (param $mOut i32) (param $n i32)
+    (param $b1 f32) (param $omb1 f32) (param $wd f32) (param $neglr f32)
+    (local $o i32) (local $end i32)
+    (local $vb1 v128) (local $vomb1 v128) (local $vb2 v128) (local $vomb2 v128) (local $vwd v128) (local $vneglr v128)
+    (local $mx v128) (local $gx v128) (local $dx v128) (local $sx v128) (local $px v128)
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vomb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vwd (f32x4.splat (local.get $wd)))
+    (local.set $vneglr (f32x4.splat (local.get $neglr)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $o (i32.const 0))
+    (block $done
+      (br_if $done (i32.eqz (local.get $end)))
+      (if (f32.eq (local.get $wd) (f32.const 0))
+        (then
+      (loop $plain
+        (local.set $mx (v128.load align=4 (i32.add (local.get $m) (local.get $o))))
+        (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+        (local.set $dx (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb1)) (f32x4.mul (local.get $gx) (local.get $vomb1))))
+        (v128.store align=4 (i32.add (local.get $mOut) (local.get $o)) (local.get $dx))
+        (local.set $sx
+          (f32x4.sub
+            (v128.and (f32x4.gt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+            (v128.and (f32x4.lt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+        (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $o))))
+        (v128.store align=4 (i32.add (local.get $pOut) (local.get $o)) (f32x4.add (local.get $px) (f32x4.mul (local.get $sx) (local.get $vneglr))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $plain (i32.lt_u (local.get $o) (local.get $end)))))
+        (else
+      (loop $decayed
+        (local.set $mx (v128.load align=4 (i32.add (local.get $m) (local.get $o))))
+        (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+        (local.set $dx (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb1)) (f32x4.mul (local.get $gx) (local.get $vomb1))))
+        (v128.store align=4 (i32.add (local.get $mOut) (local.get $o)) (local.get $dx))
+        (local.set $sx
+          (f32x4.sub
+            (v128.and (f32x4.gt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+            (v128.and (f32x4.lt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+        (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $o))))
+        (local.set $sx (f32x4.add (local.get $sx) (f32x4.mul (local.get $px) (local.get $vwd))))
+        (v128.store align=4 (i32.add (local.get $pOut) (local.get $o)) (f32x4.add (local.get $px) (f32x4.mul (local.get $sx) (local.get $vneglr))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $decayed (i32.lt_u (local.get $o) (local.get $end))))))))
+
+  ;; Lion (flags LION[|WD]): d = b1*m + omb1*g, m' = b2*m + omb2*g, s = (d > 0) - (d < 0),
+  ;; u = wd != 0 ? f32(s + f32(p*wd)) : s, p' = f32(p + f32(u*neglr)): exactly `step` with those flags, for
+  ;; elements [0, n & ~3) (the caller runs `step` from n & ~3). No flag test in the loops (the weight decay picks
+  ;; one of two loops). Every element is loaded before its own index is stored, so each output may be its own
+  ;; input (in-place updates).
+  (func (export "lion32")
+    (param $p i32) (param $g i32) (param $m i32) (param $pOut i32) (param $mOut i32) (param $n i32)
+    (param $b1 f32) (param $omb1 f32) (param $b2 f32) (param $omb2 f32) (param $wd f32) (param $neglr f32)
+    (local $o i32) (local $end i32)
+    (local $vb1 v128) (local $vomb1 v128) (local $vb2 v128) (local $vomb2 v128) (local $vwd v128) (local $vneglr v128)
+    (local $mx v128) (local $gx v128) (local $dx v128) (local $sx v128) (local $px v128)
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vomb1 (f32x4.splat (local.get $omb1)))
+    (local.set $vb2 (f32x4.splat (local.get $b2)))
+    (local.set $vomb2 (f32x4.splat (local.get $omb2)))
+    (local.set $vwd (f32x4.splat (local.get $wd)))
+    (local.set $vneglr (f32x4.splat (local.get $neglr)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $o (i32.const 0))
+    (block $done
+      (br_if $done (i32.eqz (local.get $end)))
+      (if (f32.eq (local.get $wd) (f32.const 0))
+        (then
+      (loop $plain
+        (local.set $mx (v128.load align=4 (i32.add (local.get $m) (local.get $o))))
+        (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+        (local.set $dx (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb1)) (f32x4.mul (local.get $gx) (local.get $vomb1))))
+        (v128.store align=4 (i32.add (local.get $mOut) (local.get $o))
+          (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb2)) (f32x4.mul (local.get $gx) (local.get $vomb2))))
+        (local.set $sx
+          (f32x4.sub
+            (v128.and (f32x4.gt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+            (v128.and (f32x4.lt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+        (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $o))))
+        (v128.store align=4 (i32.add (local.get $pOut) (local.get $o)) (f32x4.add (local.get $px) (f32x4.mul (local.get $sx) (local.get $vneglr))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $plain (i32.lt_u (local.get $o) (local.get $end)))))
+        (else
+      (loop $decayed
+        (local.set $mx (v128.load align=4 (i32.add (local.get $m) (local.get $o))))
+        (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $o))))
+        (local.set $dx (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb1)) (f32x4.mul (local.get $gx) (local.get $vomb1))))
+        (v128.store align=4 (i32.add (local.get $mOut) (local.get $o))
+          (f32x4.add (f32x4.mul (local.get $mx) (local.get $vb2)) (f32x4.mul (local.get $gx) (local.get $vomb2))))
+        (local.set $sx
+          (f32x4.sub
+            (v128.and (f32x4.gt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))
+            (v128.and (f32x4.lt (local.get $dx) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+        (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $o))))
+        (local.set $sx (f32x4.add (local.get $sx) (f32x4.mul (local.get $px) (local.get $vwd))))
+        (v128.store align=4 (i32.add (local.get $pOut) (local.get $o)) (f32x4.add (local.get $px) (f32x4.mul (local.get $sx) (local.get $vneglr))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br_if $decayed (i32.lt_u (local.get $o) (local.get $end))))))))
 )

@@ -79,7 +79,10 @@ export const nonsmoothExperiment: Experiment = {
           xLabel: 'step',
           yLabel: 'f(x)',
           logY: true,
-          series: [...curves, { name: 'SignSGD invariant eps*sum|x_{2i-1}+x_{2i}|', x: [0, steps], y: [invariant, invariant] }],
+          series: [
+            ...curves.map((curve) => ({ ...curve, role: curve.name.startsWith('StoSignSGD') ? ('method' as const) : ('baseline' as const) })),
+            { name: 'SignSGD invariant eps*sum|x_{2i-1}+x_{2i}|', x: [0, steps], y: [invariant, invariant], role: 'baseline' },
+          ],
         },
       ],
     };

@@ -116,7 +116,10 @@ export const skewedNoiseExperiment: Experiment = {
           title: `Skewed noise (xi = 10 w.p. 0.1): iterate x, mean over ${seeds} seeds (x* = 1, noise median 0)`,
           xLabel: 'step',
           yLabel: 'x',
-          series: [...curves, { name: 'mean optimum x* = 1', x: [0, steps], y: [1, 1] }],
+          series: [
+            ...curves.map((curve) => ({ ...curve, role: curve.name.startsWith('StoSignSGD') ? ('method' as const) : ('baseline' as const) })),
+            { name: 'mean optimum x* = 1', x: [0, steps], y: [1, 1], role: 'baseline' },
+          ],
         },
       ],
     };

@@ -1,4 +1,4 @@
-export { type ByteSource, fromChunks, fromText } from './source.js';
+export { type ByteSource, fromChunks, fromText } from '#byte-source';
 export { type CommonReadOptions, type OnError, QueryReader, type ReadSummary, type SkippedLine } from './lines.js';
 export * from './svmlight.js';
 export * from './ultra.js';

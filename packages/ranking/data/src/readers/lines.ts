@@ -4,7 +4,7 @@
  * public {@link QueryReader} and {@link ReadSummary} types.
  */
 import { bomLength, isDecimal, isUnbiasedError, UnbiasedError, type UnbiasedErrorCode } from '@unbiased/core/errors';
-import { type ByteSource, openBytes, sourceName } from './source.js';
+import { type ByteSource, openBytes, sourceName } from '#byte-source';
 
 /** `'throw'` (default): the first malformed line ends the read. `'skip'`: malformed lines are counted and left out. */
 export type OnError = 'throw' | 'skip';

@@ -108,7 +108,10 @@ export async function runDlaSynthetic(ctx: ExperimentContext, config: DlaSynthet
       title: `Test nDCG@10 during training (PBM eta = ${config.eta}, batch ${config.batchSize})`,
       xLabel: 'step',
       yLabel: 'nDCG@10',
-      series: [...results.map((r) => r.curve), { name: 'production ranker', x: [0, config.steps], y: [production, production] }],
+      series: [
+        ...results.map((r) => ({ ...r.curve, role: r.method === 'dla' ? ('method' as const) : ('baseline' as const) })),
+        { name: 'production ranker', x: [0, config.steps], y: [production, production], role: 'baseline' },
+      ],
     },
   ];
   if (dlaPropensities) {
@@ -120,7 +123,7 @@ export async function runDlaSynthetic(ctx: ExperimentContext, config: DlaSynthet
       yLabel: 'p_i / p_1',
       logY: true,
       series: [
-        { name: 'true (rho_i / rho_1)^eta', x: ranks, y: Array.from(trueRelative) },
+        { name: 'true (rho_i / rho_1)^eta', x: ranks, y: Array.from(trueRelative), role: 'baseline' },
         { name: 'DLA estimate exp(g_i - g_1)', x: ranks, y: Array.from(dlaPropensities) },
       ],
     });
@@ -151,6 +154,8 @@ export const dlaSyntheticExperiment: Experiment = {
   id: 'dla-synthetic',
   title: 'DLA on synthetic clicks: unbiased ranking from position-biased clicks',
   packageName: '@unbiased/ultr-dla',
+  /** One run is one seed; a full reproduction reports the spread over five. */
+  fullSeeds: [0, 1, 2, 3, 4],
   paper: {
     title: 'Unbiased Learning to Rank with Unbiased Propensity Estimation',
     year: 2018,

@@ -139,7 +139,7 @@ export async function runPropensityRecovery(ctx: ExperimentContext, config: Prop
       holds &&= irwOk;
       const key = String(eta).replace('.', '_');
       metrics[`irw_eta_hat_${key}`] = irwEta;
-      series.push({ name: `true, eta=${eta}`, x: ranks, y: Array.from(truth) }, { name: `IRW (true relevance), eta=${eta}`, x: ranks, y: Array.from(irw) });
+      series.push({ name: `true, eta=${eta}`, x: ranks, y: Array.from(truth), role: 'baseline' }, { name: `IRW (true relevance), eta=${eta}`, x: ranks, y: Array.from(irw) });
 
       let dlaEta = Number.NaN;
       let monotone = Number.NaN;
@@ -212,6 +212,8 @@ export const propensityRecoveryExperiment: Experiment = {
   id: 'dla-propensity-recovery',
   title: 'DLA / IRW recover the examination propensities of a position-based click model',
   packageName: '@unbiased/ultr-dla',
+  /** One run is one seed; a full reproduction reports the spread over five. */
+  fullSeeds: [0, 1, 2, 3, 4],
   paper: {
     title: 'Unbiased Learning to Rank with Unbiased Propensity Estimation',
     year: 2018,

@@ -440,7 +440,7 @@ export async function runSyntheticNews(ctx: ExperimentContext, options: Syntheti
           title: `AUC on ${world.curve.histories.length} held-out users during training${recipe ? '' : ' (FairRec warm-starts from the base)'}`,
           xLabel: 'training step',
           yLabel: 'AUC',
-          series: [baseRun.curves.auc, fairRun.curves.auc],
+          series: [{ ...baseRun.curves.auc, role: 'baseline' }, fairRun.curves.auc],
         },
         {
           id: 'attribute-accuracy',
@@ -448,10 +448,10 @@ export async function runSyntheticNews(ctx: ExperimentContext, options: Syntheti
           xLabel: 'K',
           yLabel: 'accuracy',
           series: [
-            { name: baseName, x: TOP_K, y: TOP_K.map((k) => (baseReport.topK[k] as { accuracy: number }).accuracy) },
+            { name: baseName, x: TOP_K, y: TOP_K.map((k) => (baseReport.topK[k] as { accuracy: number }).accuracy), role: 'baseline' },
             { name: 'FairRec', x: TOP_K, y: TOP_K.map((k) => (fairReport.topK[k] as { accuracy: number }).accuracy) },
-            ...inlpReports.map(({ directions, report }) => ({ name: inlpName(directions), x: TOP_K, y: TOP_K.map((k) => (report.topK[k] as { accuracy: number }).accuracy) })),
-            { name: 'majority class', x: TOP_K, y: TOP_K.map(() => majority) },
+            ...inlpReports.map(({ directions, report }) => ({ name: inlpName(directions), x: TOP_K, y: TOP_K.map((k) => (report.topK[k] as { accuracy: number }).accuracy), role: 'baseline' as const })),
+            { name: 'majority class', x: TOP_K, y: TOP_K.map(() => majority), role: 'baseline' },
           ],
         },
       ],

@@ -133,7 +133,7 @@ async function runMethod(method: Method, data: MnarToyData, config: RelMfMnarCon
     const scores = (await dense.data()) as Float32Array;
     dense.dispose();
     const metrics = await scoreTest(data, scores, rare, config.k);
-    return { ...metrics, curve: { name: method.label, x: result.curve.step, y: result.curve.loss } };
+    return { ...metrics, curve: { name: method.label, x: result.curve.step, y: result.curve.loss, role: method.id.startsWith('relmf') ? 'method' : 'baseline' } };
   } finally {
     model.dispose();
   }

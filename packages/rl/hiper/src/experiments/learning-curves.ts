@@ -166,19 +166,21 @@ export const learningCurvesExperiment: Experiment = {
       {
         id: 'hiper-learning-curves-stationary',
         title: `Discounted return per iteration, gamma 0.98, H 300 (mean ± sd over ${seedCount} seeds)`,
+        kind: 'band',
         xLabel: 'iteration (32 episodes)',
         yLabel: 'gamma^(T-1) 1[success]',
-        series: [...bandSeries('HAE', curves.hae ?? []), ...bandSeries('flat turn GAE', curves.flat ?? [])],
+        series: [...bandSeries('HAE', curves.hae ?? []), ...bandSeries('flat turn GAE', curves.flat ?? [], 'baseline')],
       },
       {
         id: 'hiper-learning-curves-binding',
         title: `Report-only: success rate, gamma 1, H 48 (mean ± sd over ${seedCount} seeds)`,
+        kind: 'band',
         xLabel: 'iteration (32 episodes)',
         yLabel: 'success rate',
         series: [
           ...bandSeries('HAE (critic sees budget)', curves.binding_hae ?? []),
           ...bandSeries('HAE (time-blind critic)', curves.binding_hae_blind ?? []),
-          ...bandSeries('flat turn GAE', curves.binding_flat ?? []),
+          ...bandSeries('flat turn GAE', curves.binding_flat ?? [], 'baseline'),
         ],
       },
     ];

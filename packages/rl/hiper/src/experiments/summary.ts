@@ -1,5 +1,5 @@
 /** Small summaries shared by the experiments (population sd, median, trailing moving average, first crossing). */
-import type { Series } from '@unbiased/core';
+import type { Series, SeriesRole } from '@unbiased/core';
 
 export const mean = (values: ArrayLike<number>): number => {
   let sum = 0;
@@ -45,14 +45,13 @@ export function cosine(a: Float64Array, b: Float64Array): number {
   return denominator === 0 ? 0 : dot(a, b) / denominator;
 }
 
-/** Learning curves over seeds (one array per seed, same length) as three series: mean, mean + sd, mean - sd. */
-export function bandSeries(name: string, curves: number[][]): Series[] {
+/**
+ * Learning curves over seeds (one array per seed, same length) as one series: the per-iteration mean, with
+ * mean ± sd as its band (`lower`/`upper`). `role: 'baseline'` draws it dashed.
+ */
+export function bandSeries(name: string, curves: number[][], role: SeriesRole = 'method'): Series[] {
   const x = (curves[0] ?? []).map((_, i) => i + 1);
   const m = x.map((_, i) => mean(curves.map((c) => c[i] as number)));
   const s = x.map((_, i) => sd(curves.map((c) => c[i] as number)));
-  return [
-    { name: `${name} mean`, x, y: m },
-    { name: `${name} mean + sd`, x, y: m.map((v, i) => v + (s[i] as number)) },
-    { name: `${name} mean - sd`, x, y: m.map((v, i) => v - (s[i] as number)) },
-  ];
+  return [{ name, x, y: m, lower: m.map((v, i) => v - (s[i] as number)), upper: m.map((v, i) => v + (s[i] as number)), role }];
 }

@@ -147,8 +147,18 @@ export class PPOTrainer {
     return B * T;
   }
 
-  /** One PPO update (`epochs` passes over the batch); resolves with the last epoch's losses. */
-  async update(batch: PPOBatch): Promise<PPOStats> {
+  /**
+   * One PPO update (`epochs` passes over the batch); resolves with the last epoch's losses. With
+   * `updateActor: false` only the critic steps (the actor's variables and optimizer state are untouched; the
+   * policy statistics are still computed): a critic warm-up, as verl's `trainer.critic_warmup` (HybridFlow,
+   * Sheng et al. 2024), which HiPER's trainer inherits (default true).
+   */
+  async update(batch: PPOBatch, options?: { updateActor?: boolean }): Promise<PPOStats> {
+    const o = checkOptions(options);
+    if (o.updateActor !== undefined && typeof o.updateActor !== 'boolean') {
+      throw new UnbiasedError('INVALID_ARGUMENT', `updateActor must be a boolean; got ${describeValue(o.updateActor)}`, { field: 'updateActor' });
+    }
+    const updateActor = o.updateActor ?? true;
     const tokensScored = this.checkBatch(batch);
     const B = batch.batchSize;
     const T = batch.length;
@@ -179,7 +189,7 @@ export class PPOTrainer {
           return tf.add(tf.sub(policy, tf.mul(meanEntropy, this.entropyCoef)), tf.mul(kl, this.klCoef)) as tf.Scalar;
         }, actorVars);
         try {
-          this.actorOptimizer.applyGradients(actorStep.grads);
+          if (updateActor) this.actorOptimizer.applyGradients(actorStep.grads);
         } finally {
           tf.dispose([actorStep.value, ...Object.values(actorStep.grads)]);
         }

@@ -323,6 +323,12 @@ export interface TextAgentConfig {
   epochs?: number;
   /** Entropy bonus (default 0.01). */
   entropyCoef?: number;
+  /**
+   * Critic warm-up: the first `criticWarmup` iterations update only the critic, the actor keeps its initial
+   * policy (verl's `trainer.critic_warmup`; default 0, no warm-up). Used only by the experiment's report-only
+   * sensitivity row, identically for both methods.
+   */
+  criticWarmup?: number;
   env?: TextKeyDoorOptions;
   batch?: TextBatchOptions;
 }
@@ -335,12 +341,15 @@ export interface TextTrainingCurve {
   turns: number[];
   /** Fraction of turns with an inadmissible action. */
   invalid: number[];
+  /** Fraction of the turns after each episode's first (where the choice is free) on which the policy wrote SWITCH. */
+  switchRate: number[];
 }
 
 /**
  * Trains a {@link PrefixBagPolicy} actor and critic (seeded from `seed`) on {@link TextKeyDoorTask} with
  * {@link PPOTrainer} (Adam, KL coefficient 0: there is no separate reference model in this toy), using HAE
- * or flat turn GAE advantages; returns the success rate per iteration. Frees every tensor it made.
+ * or flat turn GAE advantages; returns the success rate per iteration (and turns, invalid and switch rates).
+ * With `criticWarmup` k the first k iterations update only the critic. Frees every tensor it made.
  */
 export async function trainTextAgent(method: 'hae' | 'flat', rng: Rng, seed: number, config?: TextAgentConfig): Promise<TextTrainingCurve> {
   const c = checkOptions(config);
@@ -351,6 +360,7 @@ export async function trainTextAgent(method: 'hae' | 'flat', rng: Rng, seed: num
   const criticLr = c.criticLearningRate === undefined ? 0.03 : checkNumber('criticLearningRate', c.criticLearningRate, { min: 0, minInclusive: false });
   const epochs = c.epochs === undefined ? 2 : checkInteger('epochs', c.epochs, { min: 1 });
   const entropyCoef = c.entropyCoef === undefined ? 0.01 : checkNumber('entropyCoef', c.entropyCoef, { min: 0 });
+  const criticWarmup = c.criticWarmup === undefined ? 0 : checkInteger('criticWarmup', c.criticWarmup, { min: 0 });
   const bias = textKeyDoorLogitBias();
   const common = { vocabSize: TEXT_KEY_DOOR_VOCABULARY.length, hidden, maxLength: TEXT_SEQUENCE_LENGTH, logitBias: bias };
   const actor = new PrefixBagPolicy({ ...common, seed, name: `text-actor-${method}-${seed}` });
@@ -364,7 +374,7 @@ export async function trainTextAgent(method: 'hae' | 'flat', rng: Rng, seed: num
     entropyCoef,
     epochs,
   });
-  const curve: TextTrainingCurve = { success: [], turns: [], invalid: [] };
+  const curve: TextTrainingCurve = { success: [], turns: [], invalid: [], switchRate: [] };
   try {
     for (let it = 0; it < iterations; it++) {
       const rollout = await rolloutTextAgent(actor, critic, episodes, rng.fold(it), c.env);
@@ -373,7 +383,9 @@ export async function trainTextAgent(method: 'hae' | 'flat', rng: Rng, seed: num
       curve.success.push(wins / episodes);
       curve.turns.push(rollout.rows.length / episodes);
       curve.invalid.push(rollout.rows.filter((r) => !r.valid).length / rollout.rows.length);
-      await trainer.update(textPPOBatch(rollout, method, c.batch));
+      const later = rollout.rows.filter((r) => r.turn > 0);
+      curve.switchRate.push(later.length === 0 ? 0 : later.filter((r) => r.parsed.isSwitch).length / later.length);
+      await trainer.update(textPPOBatch(rollout, method, c.batch), { updateActor: it >= criticWarmup });
     }
   } finally {
     trainer.dispose();

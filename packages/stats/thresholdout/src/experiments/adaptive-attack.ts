@@ -165,6 +165,8 @@ export const adaptiveAttackExperiment: Experiment = {
   id: 'thresholdout-adaptive-attack',
   title: 'Thresholdout vs the standard holdout under an adaptive variable-selection attack',
   packageName: '@unbiased/stats-thresholdout',
+  /** One run is one seed; a full reproduction reports the spread over five. */
+  fullSeeds: [0, 1, 2, 3, 4],
   paper: {
     title: 'The reusable holdout: Preserving validity in adaptive data analysis (Science 349:636)',
     year: 2015,
@@ -200,11 +202,11 @@ export const adaptiveAttackExperiment: Experiment = {
     const metrics: Record<string, number> = { n, d, reps: runs.standard.length, threshold };
     const rows: (string | number)[][] = [];
     const series: Record<string, Series> = {
-      standard: { name: 'standard holdout (reported)', x: [], y: [] },
+      standard: { name: 'standard holdout (reported)', x: [], y: [], role: 'baseline' },
       'gaussian-science': { name: 'Thresholdout, gaussian-science (reported)', x: [], y: [] },
       laplace: { name: 'Thresholdout, laplace, σ = 1/(4√n) (reported)', x: [], y: [] },
       'laplace-sigma-tolerance': { name: 'Thresholdout, laplace, σ = 1/√n (reported; not in the claim)', x: [], y: [] },
-      fresh: { name: 'fresh data (standard holdout classifier)', x: [], y: [] },
+      fresh: { name: 'fresh data (standard holdout classifier)', x: [], y: [], role: 'baseline' },
     };
     let standardHolds = true;
     let gaussianHolds = true;

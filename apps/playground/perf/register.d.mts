@@ -1,0 +1,2 @@
+// Side-effect entry: registers the `playground` perf suite (see register.mjs).
+export {};

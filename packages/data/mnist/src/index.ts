@@ -1,0 +1,3 @@
+export * from './decode.js';
+export * from './split.js';
+export * from './types.js';

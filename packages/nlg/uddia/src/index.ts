@@ -1,0 +1,14 @@
+export * from './corpus/grammar.js';
+export * from './model/adapter.js';
+export * from './model/tiny-gpt.js';
+export * from './toy/toy.js';
+export * from './training/train-lm.js';
+export * from './uddia/gender.js';
+export * from './uddia/generate.js';
+export * from './uddia/hellinger.js';
+export * from './uddia/options.js';
+export * from './uddia/sampling.js';
+export * from './uddia/step.js';
+export * from './uddia/toxicity-head.js';
+export * from './vocabulary/vocabulary.js';
+export { nlgPerfSuite } from './perf/nlg-suite.js';

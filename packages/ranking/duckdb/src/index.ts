@@ -1,0 +1,12 @@
+export * from './engine.js';
+export { DUCKDB_NODE_API_VERSION, type DuckDbModule, loadDuckDb } from './duckdb/load.js';
+export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/engine.js';
+export { parquetPaths, readParquet, sqlString } from './duckdb/sql.js';
+export * from './stats/memory.js';
+export { type ConvertOptions, type ShardResult, shardOutput } from './convert/shards.js';
+export { BAIDU_PARQUET_COLUMNS, type BaiduConvertOptions, convertBaiduShard, convertBaiduShards, sessionMasks } from './convert/baidu.js';
+export { convertLetorShard, convertLetorShards, type LetorConvertOptions } from './convert/letor.js';
+export * from './generate.js';
+export { type HyparquetBackend, type ParquetBatch, type ParquetBatchOptions, parquetBatches } from './train/batches.js';
+export { convertSessions, scaleFixture, scalePerfSuite, scanSessions, statisticsSessions } from './perf.js';
+export { type InteractionBatch, type InteractionsWritten, interactionBatches, writeInteractions } from './train/pairs.js';
