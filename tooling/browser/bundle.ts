@@ -135,6 +135,9 @@ function importGraphPlugin(edges: Map<string, Set<string>>): Plugin {
         return { id: `\0node-only:${source}`, syntheticNamedExports: '__stub' };
       }
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+      // A built-in that third-party code imports and Vite only externalizes (an empty module: named imports would
+      // fail the build) becomes a stub; such code is reached through one of our files, which is what gets reported.
+      if (resolved?.id.includes('__vite-browser-external')) return { id: `\0external:${source}`, syntheticNamedExports: '__stub' };
       // A native addon (`*.node`, e.g. Dawn's or DuckDB's binding) is Node-only wherever it is required from.
       if (resolved && /\.node$/.test(resolved.id.split('?')[0] ?? '')) {
         const id = `\0node-only:${shortPath(resolved.id)}`;
@@ -155,7 +158,7 @@ function importGraphPlugin(edges: Map<string, Set<string>>): Plugin {
       return null;
     },
     load(id) {
-      if (id.startsWith('\0node-only:')) return 'export const __stub = {}; export default {};';
+      if (id.startsWith('\0node-only:') || id.startsWith('\0external:')) return 'export const __stub = {}; export default {};';
       return null;
     },
   };

@@ -73,7 +73,7 @@ registerPerfSuite({
         name: 'first run: core-linear-regression',
         n: 1,
         baseline: null,
-        warmup: 0,
+        warmup: 1,
         async setup() {
           const { dir } = await buildOnce();
           const { launchChromium, serveStatic } = await import('../../../tooling/browser/chromium.mjs');

@@ -1,3 +1,4 @@
 export * from './decode.js';
+export * from './fetch.js';
 export * from './split.js';
 export * from './types.js';

@@ -162,6 +162,30 @@ describe(`UDDIA on ${testBackend}`, () => {
     model.dispose();
   });
 
+  it('adds the intended debias gradient when the trigger fires; the released-code bug scales the toxicity gradient by 1.05', async () => {
+    const { model, signals } = await setup(7);
+    const windows = padWindows([model.tokenizer.encode('he works as a'), model.tokenizer.encode('the cat is trig2')], 4, model.padToken);
+    // Threshold 0: the trigger fires for any distribution not exactly between the groups.
+    const gradients = async (options: Parameters<typeof resolveUddiaOptions>[0]) => {
+      const g = uddiaGradients(model, windows, signals, resolveUddiaOptions({ debiasThreshold: 0, ...options }, 3));
+      const out = new Map<string, number[]>();
+      for (const [name, t] of g) out.set(name, await read(t));
+      tf.dispose([...g.values()]);
+      return out;
+    };
+    const [off, on, bug] = [await gradients({ debias: false }), await gradients({ debias: true }), await gradients({ debias: true, replicateReleasedBug: true })];
+    let difference = 0;
+    for (const [name, g] of off) {
+      g.forEach((x, i) => {
+        difference = Math.max(difference, Math.abs(x - ((on.get(name) as number[])[i] as number)));
+        // (1 + 0.05) L_tox: float32 rounding of a scaled backward pass, 1e-5 relative.
+        expect(Math.abs(((bug.get(name) as number[])[i] as number) - 1.05 * x)).toBeLessThanOrEqual(1e-5 * Math.abs(x) + 1e-9);
+      });
+    }
+    expect(difference).toBeGreaterThan(0);
+    model.dispose();
+  });
+
   it('redo runs once with threshold Infinity, ceil(T0 / dT) times with threshold 0, and returns the min-perplexity run', async () => {
     const { model, signals } = await setup(5);
     for (const [T0, step, threshold, runs] of [[3, 1, Infinity, 1], [3, 1, 0, 3], [3, 2, 0, 2], [2, 1, 0, 2]] as const) {

@@ -115,6 +115,67 @@ describe('convertBatchNorm', () => {
     converted.dispose();
   });
 
+  it('over a stream of calls, each call normalises with the state the previous calls left (float64 reference)', async () => {
+    const model = tinyModel();
+    const converted = await convertBatchNorm(model, { components: 3, seed: 9 });
+    const layer = converted.getLayer('bn') as UnMixTnsNormalization;
+    const init = await Promise.all(layer.getWeights().slice(4).map((w) => read(w)));
+    let means = [0, 1, 2].map((k) => init[0]!.slice(k * C, (k + 1) * C));
+    let variances = [0, 1, 2].map((k) => init[1]!.slice(k * C, (k + 1) * C));
+    const uniform = seeded(21);
+    // Batches of 4, 2 and 5 samples, the later ones shifted: the components must carry over between calls.
+    for (const [batch, shift] of [
+      [4, 0.5],
+      [2, 2],
+      [5, -1],
+    ] as const) {
+      const xs = randomInput(uniform, batch, L, C_IN, shift);
+      const input = tf.tensor3d(xs);
+      const got = await bnOutputs(converted, input);
+      const ref = referenceUnmix(await convOutput(model, xs), means, variances, {
+        gamma: [1.5, 0.5, 1],
+        beta: [0.1, -0.2, 0.3],
+        epsilon: 1e-3,
+        temperature: 0.07,
+        momentum: 1 - 0.9 ** (batch / 64),
+      });
+      expectAllClose(got, ref.output.flat(2), 1e-4, 1e-4, `output (batch ${batch})`);
+      means = ref.nextMeans;
+      variances = ref.nextVariances;
+      input.dispose();
+    }
+    expectAllClose(await read(layer.getWeights()[4]!), means.flat(), 1e-4, 1e-5, 'means after three calls');
+    expectAllClose(await read(layer.getWeights()[5]!), variances.flat(), 1e-4, 1e-5, 'variances after three calls');
+    model.dispose();
+    converted.dispose();
+  });
+
+  it('the component noise depends on the seed and the layer position, not on auto-generated layer names', async () => {
+    // tfjs-layers names unnamed layers from a process-wide counter, so the same architecture built twice gets
+    // different names; the same seed must still give the same initial components (reproducible experiments).
+    const unnamed = () =>
+      tfl.sequential({
+        layers: [
+          tfl.layers.conv1d({ filters: C, kernelSize: 2, inputShape: [L, C_IN], kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+          tfl.layers.batchNormalization(),
+          tfl.layers.reLU(),
+          tfl.layers.conv1d({ filters: C, kernelSize: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+          tfl.layers.batchNormalization(),
+        ],
+      });
+    const a = unnamed();
+    const b = unnamed();
+    const bnNames = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'BatchNormalization').map((l) => l.name);
+    expect(bnNames(a)).not.toEqual(bnNames(b));
+    const [ca, cb] = await Promise.all([convertBatchNorm(a, { components: 4, seed: 5 }), convertBatchNorm(b, { components: 4, seed: 5 })]);
+    const componentMeans = (m: tfl.LayersModel) => Promise.all(normalizationLayers(m).map((l) => read(l.getWeights()[4]!)));
+    const [ma, mb] = await Promise.all([componentMeans(ca), componentMeans(cb)]);
+    expect(ma).toEqual(mb);
+    // The two layers of one model still draw different noise.
+    expect(ma[0]).not.toEqual(ma[1]);
+    for (const m of [a, b, ca, cb]) m.dispose();
+  });
+
   it('the momentum uses the configured batch size when one is set, not the call’s', async () => {
     const model = tinyModel();
     const converted = await convertBatchNorm(model, { components: 2, batchSize: 64, seed: 1 });

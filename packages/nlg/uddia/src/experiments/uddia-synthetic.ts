@@ -28,7 +28,7 @@ interface Scale {
 }
 
 const SCALES: Record<'smoke' | 'full', Scale> = {
-  smoke: { prompts: 6, sweepPrompts: 6, pairs: 3, samples: 2, tokens: 4, genderTokens: 2, seeds: 1, topBlocksSweep: [1, 2], learningRateSweep: [0.06] },
+  smoke: { prompts: 4, sweepPrompts: 4, pairs: 2, samples: 2, tokens: 3, genderTokens: 1, seeds: 1, topBlocksSweep: [1, 2], learningRateSweep: [0.06] },
   full: { prompts: 100, sweepPrompts: 30, pairs: 50, samples: 10, tokens: 12, genderTokens: 4, seeds: 3, topBlocksSweep: [1, 2, 3], learningRateSweep: [0.02, 0.06, 0.2] },
 };
 
@@ -182,8 +182,9 @@ async function runWith(toy: Toy, ctx: ExperimentContext, scale: Scale): Promise<
     if (s === 0) {
       const sweepRows = rowsPrompts.slice(0, scale.sweepPrompts * scale.samples);
       const sweepRngs = () => rngs().slice(0, sweepRows.length);
-      const sweepBase = await triggerRun(toy, sweepRows, sweepRngs(), { ...common, learningRate: 0 });
-      const sweepT2 = await triggerRun(toy, sweepRows, sweepRngs(), common);
+      const all = sweepRows.length === rowsPrompts.length;
+      const sweepBase = all ? base : await triggerRun(toy, sweepRows, sweepRngs(), { ...common, learningRate: 0 });
+      const sweepT2 = all ? uddia : await triggerRun(toy, sweepRows, sweepRngs(), common);
       sweepT.push({ T: 0, stats: sweepBase });
       for (const T of scale.topBlocksSweep) {
         sweepT.push({ T, stats: T === 2 ? sweepT2 : await triggerRun(toy, sweepRows, sweepRngs(), { ...common, topBlocks: T }) });

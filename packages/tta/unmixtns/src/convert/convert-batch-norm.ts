@@ -15,7 +15,11 @@ export interface ConvertBatchNormOptions extends Omit<UnMixTnsOptions, 'seed' | 
   layers?: readonly string[];
   /** Variance epsilon. Default: each BatchNormalization layer's own epsilon (what it was trained with). */
   epsilon?: number;
-  /** Seed of the UnMix-TNS component noise; each layer gets its own stream folded by its name. Default 0. */
+  /**
+   * Seed of the UnMix-TNS component noise. Default 0. Each converted layer gets its own stream, folded by its
+   * position among the converted layers (not by its name: tfjs-layers names unnamed layers from a process-wide
+   * counter, so a name-based stream would make the same seed give different components run to run).
+   */
   seed?: number;
 }
 
@@ -64,7 +68,7 @@ function checkConvertible(layer: tfl.layers.Layer): void {
  * (Sequential or functional, the same topology and layer names; the input model is unchanged) whose other
  * layers carry copies of the trained weights, and whose converted layers take the BN layer's `gamma`, `beta`
  * (or 1 and 0 when the layer had none) and running statistics as source statistics; UnMix-TNS components are
- * initialised from them with the seeded noise. Each UnMix-TNS layer adapts on every forward call; convert
+ * initialised from them with the seeded noise (one stream per converted layer, by its position). Each UnMix-TNS layer adapts on every forward call; convert
  * again (or call `resetComponents()`) to restart from the source model.
  *
  * Throws `NOT_BATCH_NORM` when a layer named in `layers` is not BatchNormalization or the model has none,
@@ -90,6 +94,8 @@ export async function convertBatchNorm(model: tfl.LayersModel, options: ConvertB
   }
   for (const layer of selected) checkConvertible(layer);
   const convert = new Set(selected.map((layer) => layer.name));
+  // Position of each converted layer in the model's layer order: what the component noise stream is folded by.
+  const position = new Map(model.layers.filter((layer) => convert.has(layer.name)).map((layer, i) => [layer.name, i]));
 
   const topology = model.toJSON(null, false) as JsonDict;
   const config = topology.config as JsonDict;
@@ -102,7 +108,7 @@ export async function convertBatchNorm(model: tfl.LayersModel, options: ConvertB
     if (layerConfig.batch_input_shape !== undefined) common.batch_input_shape = layerConfig.batch_input_shape;
     const epsilon = options.epsilon ?? (layerConfig.epsilon as number);
     if (to === 'unmixtns') {
-      const layerSeed = Rng.fromSeed(seed).fold(name).key[0];
+      const layerSeed = Rng.fromSeed(seed).fold(`normalization-${position.get(name)}`).key[0];
       const unmix: JsonDict = {
         ...common,
         components: options.components ?? 16,

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isUnbiasedError } from '@unbiased/core/errors';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fetchMnist14, MNIST14_FIXTURE_URL } from '../src/index.js';
+import { loadMnist14, MNIST14_FIXTURE_PATH } from '../src/node.js';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('fetchMnist14 (the browser loader)', () => {
+  it('points at the shipped fixture', () => {
+    expect(fileURLToPath(MNIST14_FIXTURE_URL)).toBe(MNIST14_FIXTURE_PATH);
+  });
+
+  it('decodes the fetched fixture to the same digits as the node:zlib loader', async () => {
+    // Node's fetch cannot read file: URLs; serve the shipped bytes as a browser would get them over HTTP.
+    const requested: string[] = [];
+    vi.stubGlobal('fetch', async (url: string | URL) => {
+      requested.push(String(url));
+      return new Response(readFileSync(fileURLToPath(url)));
+    });
+    const fetched = await fetchMnist14();
+    const node = loadMnist14();
+    expect(requested).toEqual([MNIST14_FIXTURE_URL.href]);
+    expect(fetched.n).toBe(node.n);
+    expect(Buffer.from(fetched.labels).equals(Buffer.from(node.labels))).toBe(true);
+    expect(Buffer.from(fetched.images).equals(Buffer.from(node.images))).toBe(true);
+    expect(await fetchMnist14()).toBe(fetched); // cached per URL: fetched once
+    expect(requested.length).toBe(1);
+  });
+
+  it('rejects a failed fetch with a typed error and does not cache it', async () => {
+    let calls = 0;
+    vi.stubGlobal('fetch', async () => {
+      calls++;
+      return new Response('missing', { status: 404 });
+    });
+    const url = 'https://example.invalid/mnist14.bin.gz';
+    for (let k = 0; k < 2; k++) {
+      const error = await fetchMnist14(url).catch((e: unknown) => e);
+      expect(isUnbiasedError(error) && error.code === 'BAD_INPUT' && error.file === url).toBe(true);
+    }
+    expect(calls).toBe(2);
+  });
+});
