@@ -13,6 +13,7 @@ export const EXAMPLES = {
   'stosignsgd-checkpoint': /matches the uninterrupted 10 epochs bit for bit: true/,
   'hae-trajectories': /turns in \d+ trajectories/,
   'fairttts-csv': /FairTTTS\s+\d\.\d{4}/,
+  'uer-split-mnist': /UER\s+final average accuracy \d+\.\d%/,
   'uddia-generate': /UDDIA \(T = 2[^\n]*:\n(?:.*\n)*\s+-> ".*" \(perplexity \d/,
 };
 

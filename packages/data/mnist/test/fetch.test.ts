@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { isUnbiasedError } from '@unbiased/core/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fetchMnist14, MNIST14_FIXTURE_URL } from '../src/index.js';
@@ -29,6 +30,15 @@ describe('fetchMnist14 (the browser loader)', () => {
     expect(Buffer.from(fetched.images).equals(Buffer.from(node.images))).toBe(true);
     expect(await fetchMnist14()).toBe(fetched); // cached per URL: fetched once
     expect(requested.length).toBe(1);
+  });
+
+  it('decodes bytes the browser already gunzipped (a server that sends .gz with Content-Encoding: gzip)', async () => {
+    vi.stubGlobal('fetch', async (url: string | URL) => new Response(gunzipSync(readFileSync(fileURLToPath(url)))));
+    const url = new URL(`?served-decoded`, MNIST14_FIXTURE_URL); // its own cache entry
+    const fetched = await fetchMnist14(url);
+    const node = loadMnist14();
+    expect(Buffer.from(fetched.labels).equals(Buffer.from(node.labels))).toBe(true);
+    expect(Buffer.from(fetched.images).equals(Buffer.from(node.images))).toBe(true);
   });
 
   it('rejects a failed fetch with a typed error and does not cache it', async () => {

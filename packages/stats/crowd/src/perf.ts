@@ -2,12 +2,10 @@
  * Perf suite `stats-krippendorff`: Krippendorff's alpha through the coincidence matrix (@unbiased/metrics)
  * on a million cells, against the pairwise O(N^2) definition on a 20,000-cell sample.
  */
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type PerfCase, type PerfSuite, Rng } from '@unbiased/core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import { krippendorffAlpha, type LevelOfMeasurement } from '@unbiased/metrics';
+import { writePeerDataFile } from '#platform';
 
 /**
  * Krippendorff's alpha from its pairwise definition (Krippendorff 2011, section B), O(N^2) in the number N
@@ -149,8 +147,8 @@ export const krippendorffPerfSuite: PerfSuite = {
         const rows = syntheticReliabilityData(Rng.fromSeed(DATA_SEED), { units: 10_000, coders: 100 });
         const flat = new Float64Array(10_000 * 100);
         for (const [c, row] of rows.entries()) flat.set(row, c * 10_000);
-        const path = join(tmpdir(), `unbiased-peer-krippendorff-${DATA_SEED}.f64`);
-        writeFileSync(path, new Uint8Array(flat.buffer)); // little-endian on every platform Node runs on here
+        // little-endian on every platform Node runs on here; in a browser this throws (no peers there)
+        const path = writePeerDataFile(`unbiased-peer-krippendorff-${DATA_SEED}.f64`, new Uint8Array(flat.buffer));
         return ['--data', path, '--coders', '100', '--units', '10000'];
       },
       value: () => krippendorffAlpha(syntheticReliabilityData(Rng.fromSeed(DATA_SEED), { units: 10_000, coders: 100 }), { level: LEVEL }),

@@ -1,5 +1,6 @@
 import { type Experiment, type ExperimentContext, type ExperimentResult, Rng } from '@unbiased/core';
-import { loadMnist14, mnistToFloat32, splitMnistStratified } from '@unbiased/data-mnist/node';
+import { mnistToFloat32, splitMnistStratified } from '@unbiased/data-mnist';
+import { loadMnist14 } from '#platform';
 import { summarize } from '../metrics/summary.js';
 import type { LabelledData } from '../stream/runner.js';
 import { accuracyVsMemoryPlot, FIVE_TASKS, type Method, normsOverTimePlot, pctCell, perSeedCell, type RunMetrics, runMethod } from './common.js';
@@ -41,7 +42,7 @@ export async function runUerSplitMnist(ctx: ExperimentContext, config: UerSplitM
 
 /** Every run of {@link runUerSplitMnist} for `seeds`, keyed `"<method>@<M>"`; seeds are independent (mergeable). */
 export async function uerSplitMnistRuns(ctx: ExperimentContext, config: UerSplitMnistConfig, seeds: readonly number[]): Promise<Map<string, RunMetrics[]>> {
-  const all = loadMnist14();
+  const all = await loadMnist14();
   const runs = new Map<string, RunMetrics[]>();
   const key = (m: Method, M: number) => `${m}@${M}`;
   const total = seeds.length * config.memories.length * METHODS.length;

@@ -40,16 +40,10 @@ interface TriggerStats {
   firedRate: number;
 }
 
+/** The shipped toy: node:fs in Node, fetch in a browser (`#platform`, see package.json `imports`); loaded lazily. */
 async function loadToy(): Promise<Toy> {
-  if (typeof process !== 'undefined' && typeof process.versions?.node === 'string') {
-    const node = await import('../node.js');
-    return node.loadShippedToy();
-  }
-  const { toyFromFiles } = await import('../toy/toy.js');
-  const base = new URL('../../fixtures/', import.meta.url);
-  const json = await (await fetch(new URL('uddia-lm.json', base))).json();
-  const weights = await (await fetch(new URL('uddia-lm.weights.bin', base))).arrayBuffer();
-  return toyFromFiles(json, weights);
+  const { loadShippedToy } = await import('#platform');
+  return loadShippedToy();
 }
 
 function expand<T>(items: T[], samples: number): T[] {

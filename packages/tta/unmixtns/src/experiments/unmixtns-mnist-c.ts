@@ -137,6 +137,9 @@ export async function runUnmixtnsMnistC(ctx: ExperimentContext, config: MnistCCo
       for (const d of domains) metrics[`error_${slug}_${d}_${stream}`] = meanSd(get(method.name, d, stream)).mean;
       const avg = overCorruptions(method.name, stream);
       metrics[`error_${slug}_corrupted_${stream}`] = meanSd(avg).mean;
+      avg.forEach((v, s) => {
+        metrics[`error_${slug}_corrupted_${stream}_seed${s}`] = v;
+      });
       rows.push([method.name, stream, ...cells, fmt(avg), avg.map((v) => v.toFixed(1)).join(' / ')]);
     }
   }
@@ -181,7 +184,7 @@ export const unmixtnsMnistCExperiment: Experiment = {
   },
   run: async (ctx) => {
     // Node-only loader, imported lazily so that registering the experiment stays browser-safe.
-    const { loadMnist14 } = await import('@unbiased/data-mnist/node');
-    return runUnmixtnsMnistC(ctx, MNIST_C_SCALES[ctx.scale], loadMnist14());
+    const { loadMnist14 } = await import('#platform');
+    return runUnmixtnsMnistC(ctx, MNIST_C_SCALES[ctx.scale], await loadMnist14());
   },
 };

@@ -91,6 +91,9 @@ export async function runUnmixtnsNoniid(ctx: ExperimentContext, config: NoniidCo
   if (!(unmixNoniid <= NONIID_THRESHOLDS.unmixMax)) failing.push(`UnMix-TNS non-i.i.d. error ${unmixNoniid.toFixed(1)}% > ${NONIID_THRESHOLDS.unmixMax}%`);
   const holds = failing.length === 0;
   const metrics: Record<string, number> = { unmix_k16_clean_error: meanSd(cleanUnmix).mean };
+  cleanUnmix.forEach((v, s) => {
+    metrics[`unmix_k16_clean_error_seed${s}`] = v;
+  });
   const rows: (string | number)[][] = [];
   for (const method of config.methods) {
     for (const stream of STREAMS) {
@@ -98,6 +101,9 @@ export async function runUnmixtnsNoniid(ctx: ExperimentContext, config: NoniidCo
       const slug = method.name.toLowerCase().replace(/[^a-z0-9]+/g, '_');
       metrics[`error_${slug}_${stream}`] = meanSd(values).mean;
       metrics[`error_sd_${slug}_${stream}`] = meanSd(values).sd;
+      values.forEach((v, s) => {
+        metrics[`error_${slug}_${stream}_seed${s}`] = v;
+      });
       rows.push([method.name, stream, formatMeanSd(values), values.map((v) => v.toFixed(1)).join(' / ')]);
     }
   }
