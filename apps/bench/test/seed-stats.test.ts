@@ -90,4 +90,18 @@ describe('statistics over seeds', () => {
     expect(bars!.series[0]).toMatchObject({ y: [15], lower: [14], upper: [16] });
     expect(bars!.caption).toContain("the experiment's own intervals, averaged over seeds");
   });
+
+  it('own intervals of zero width (one inner seed) give way to the 95% t-interval over the CLI seeds', () => {
+    const result = (v: number): ExperimentResult => ({
+      metrics: {},
+      claim: { text: 'c', holds: true },
+      plots: [{ id: 'p', title: 't', xLabel: 'm', yLabel: 'v', kind: 'point', categories: ['p'], series: [{ name: 's', x: [0], y: [v], lower: [v], upper: [v] }] }],
+    });
+    const [plot] = aggregatePlots([result(1), result(3)], [0, 1]);
+    // Reference: mean 2, sd sqrt(2), half width t_{0.975, 1} sqrt(2) / sqrt(2) = 12.706.
+    expect(plot!.series[0]!.y).toEqual([2]);
+    expect(plot!.series[0]!.lower![0]).toBeCloseTo(2 - 12.706, 10);
+    expect(plot!.series[0]!.upper![0]).toBeCloseTo(2 + 12.706, 10);
+    expect(plot!.caption).toContain('95% t-interval over seeds');
+  });
 });

@@ -127,7 +127,7 @@ function sameNumbers(a: number[], b: number[]): boolean {
  * The plots of several seeds drawn as one: for each plot of the first seed and each of its series, when every
  * seed has that series on the same x values, y becomes the per-point mean over seeds (non-finite when any seed
  * diverged there, so the divergence marker shows) with the 95% t-interval as `lower`/`upper` (a series with
- * its own intervals keeps them, averaged over seeds); lines become bands. A series that differs in x between seeds keeps the first seed's values (the caption says so).
+ * its own intervals keeps them, averaged over seeds, unless they have zero width everywhere); lines become bands. A series that differs in x between seeds keeps the first seed's values (the caption says so).
  */
 export function aggregatePlots(results: ExperimentResult[], seeds: number[]): PlotSpec[] {
   const first = results[0];
@@ -146,8 +146,15 @@ export function aggregatePlots(results: ExperimentResult[], seeds: number[]): Pl
       const y: number[] = [];
       const lower: number[] = [];
       const upper: number[] = [];
-      // A series with its own intervals (e.g. ± sd within a run) keeps them, averaged over seeds.
-      const own = matches.every((match) => match!.lower?.length === base.y.length && match!.upper?.length === base.y.length);
+      // A series with its own intervals (e.g. ± sd within a run) keeps them, averaged over seeds. Intervals of
+      // zero width everywhere (an experiment's interval over the one inner seed a smoke run has) are no
+      // intervals: the spread over the CLI's seeds is drawn instead.
+      const own = matches.every(
+        (match) =>
+          match!.lower?.length === base.y.length &&
+          match!.upper?.length === base.y.length &&
+          match!.y.some((value, i) => Number.isFinite(value) && (match!.lower![i] !== value || match!.upper![i] !== value)),
+      );
       if (own) ownIntervals += 1;
       const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
       for (let index = 0; index < base.y.length; index++) {
