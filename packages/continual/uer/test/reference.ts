@@ -1,4 +1,5 @@
 // Float64 references written independently of the library (plain arrays, no tfjs).
+import { mulberry32 } from '../../../../tooling/vitest/random.js';
 
 /** Parameters of an MLP + bias-free head, as float64 arrays: kernels [in][out] row-major, head [C][d]. */
 export interface RefParams {
@@ -94,14 +95,5 @@ export function numericGradient(f: (v: number[]) => number, v: number[], step = 
   });
 }
 
-/** Deterministic test inputs (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic test inputs (the shared mulberry32). */
+export const seeded = mulberry32;

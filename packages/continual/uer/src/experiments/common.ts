@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureGradients, type Rng } from '@unbiased/core';
+import { ensureGradients, type ExperimentContext, Rng } from '@unbiased/core';
 import { reservoirBuffer } from '../buffer/reservoir.js';
 import { erAceLearner, erLearner, type ReplayLearner, uerLearner } from '../learners/replay.js';
 import { accuracyOf, averageForgetting, meanNormPerTask, recencyRatio } from '../metrics/continual.js';
@@ -82,6 +82,51 @@ export async function runMethod(args: {
 }
 
 /** `12.3 ± 1.2 [11.0, 13.6]` in percent. */
+/** The key of a method and memory size in a run grid: `"<method>@<M>"`. */
+export function gridKey(method: Method, memory: number): string {
+  return `${method}@${memory}`;
+}
+
+/**
+ * Every (seed, memory size, method) run of an experiment, keyed by {@link gridKey} (one entry per seed, in
+ * seed order). Seed k's data come from `data(rng)` with `rng = Rng.fromSeed(seed).fold(id)`; the methods of
+ * a seed share its data, init and stream order (a paired comparison). Seeds are independent, so runs may be
+ * split across processes and merged.
+ */
+export async function runGrid(
+  ctx: ExperimentContext,
+  id: string,
+  seeds: readonly number[],
+  memories: readonly number[],
+  methods: readonly Method[],
+  data: (rng: Rng) => { train: LabelledData; test: LabelledData },
+): Promise<Map<string, RunMetrics[]>> {
+  const runs = new Map<string, RunMetrics[]>();
+  const total = seeds.length * memories.length * methods.length;
+  let done = 0;
+  for (const seed of seeds) {
+    const rng = Rng.fromSeed(seed).fold(id);
+    const seedData = data(rng);
+    for (const M of memories) {
+      for (const method of methods) {
+        const label = `seed ${seed}, ${method}, M=${M}`;
+        const r = await runMethod({
+          method,
+          memory: M,
+          ...seedData,
+          tasks: FIVE_TASKS,
+          rng: rng.fold('run'),
+          progress: (f) => ctx.progress((done + f) / total, label),
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        });
+        runs.set(gridKey(method, M), [...(runs.get(gridKey(method, M)) ?? []), r]);
+        done += 1;
+      }
+    }
+  }
+  return runs;
+}
+
 export function pctCell(values: readonly number[]): string {
   const s = summarize(values.map((v) => 100 * v));
   return s.n > 1 ? `${s.mean.toFixed(1)} ± ${s.sd.toFixed(1)} [${s.lower.toFixed(1)}, ${s.upper.toFixed(1)}]` : s.mean.toFixed(1);

@@ -1,6 +1,6 @@
-import { type Experiment, type ExperimentContext, type ExperimentResult, Rng } from '@unbiased/core';
+import type { Experiment, ExperimentContext, ExperimentResult } from '@unbiased/core';
 import { summarize } from '../metrics/summary.js';
-import { accuracyVsMemoryPlot, FIVE_TASKS, type Method, normsOverTimePlot, pctCell, perSeedCell, type RunMetrics, runMethod } from './common.js';
+import { accuracyVsMemoryPlot, FIVE_TASKS, type Method, normsOverTimePlot, pctCell, perSeedCell, type RunMetrics, runGrid } from './common.js';
 import { gaussianRenderedClasses } from './gaussian-toy.js';
 
 /** Settings of {@link runUerOnlineCi} per scale. */
@@ -38,31 +38,9 @@ export async function runUerOnlineCi(ctx: ExperimentContext, config: UerOnlineCi
 
 /** Every run of {@link runUerOnlineCi} for `seeds`, keyed `"<method>@<M>"` (one entry per seed, in order). Seeds are independent, so runs may be split across processes and merged. */
 export async function uerOnlineCiRuns(ctx: ExperimentContext, config: UerOnlineCiConfig, seeds: readonly number[]): Promise<Map<string, RunMetrics[]>> {
-  const runs = new Map<string, RunMetrics[]>();
-  const key = (m: Method, M: number) => `${m}@${M}`;
-  const total = seeds.length * config.memories.length * METHODS.length;
-  let done = 0;
-  for (const seed of seeds) {
-    const rng = Rng.fromSeed(seed).fold('uer-online-ci');
-    const data = gaussianRenderedClasses(rng.fold('data'), { radius: config.radius, trainPerClass: config.trainPerClass, testPerClass: config.testPerClass });
-    for (const M of config.memories) {
-      for (const method of METHODS) {
-        const label = `seed ${seed}, ${method}, M=${M}`;
-        const r = await runMethod({
-          method,
-          memory: M,
-          ...data,
-          tasks: FIVE_TASKS,
-          rng: rng.fold('run'),
-          progress: (f) => ctx.progress((done + f) / total, label),
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-        });
-        runs.set(key(method, M), [...(runs.get(key(method, M)) ?? []), r]);
-        done += 1;
-      }
-    }
-  }
-  return runs;
+  return runGrid(ctx, 'uer-online-ci', seeds, config.memories, METHODS, (rng) =>
+    gaussianRenderedClasses(rng.fold('data'), { radius: config.radius, trainPerClass: config.trainPerClass, testPerClass: config.testPerClass }),
+  );
 }
 
 /** The table, metrics, claim and plots of `uer-online-ci` from its runs (see {@link uerOnlineCiRuns}). */

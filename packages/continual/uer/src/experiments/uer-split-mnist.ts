@@ -1,9 +1,9 @@
-import { type Experiment, type ExperimentContext, type ExperimentResult, Rng } from '@unbiased/core';
+import type { Experiment, ExperimentContext, ExperimentResult } from '@unbiased/core';
 import { mnistToFloat32, splitMnistStratified } from '@unbiased/data-mnist';
 import { loadMnist14 } from '#platform';
 import { summarize } from '../metrics/summary.js';
 import type { LabelledData } from '../stream/runner.js';
-import { accuracyVsMemoryPlot, FIVE_TASKS, type Method, normsOverTimePlot, pctCell, perSeedCell, type RunMetrics, runMethod } from './common.js';
+import { accuracyVsMemoryPlot, FIVE_TASKS, type Method, normsOverTimePlot, pctCell, perSeedCell, type RunMetrics, runGrid } from './common.js';
 
 /** Settings of {@link runUerSplitMnist} per scale. */
 export interface UerSplitMnistConfig {
@@ -43,36 +43,14 @@ export async function runUerSplitMnist(ctx: ExperimentContext, config: UerSplitM
 /** Every run of {@link runUerSplitMnist} for `seeds`, keyed `"<method>@<M>"`; seeds are independent (mergeable). */
 export async function uerSplitMnistRuns(ctx: ExperimentContext, config: UerSplitMnistConfig, seeds: readonly number[]): Promise<Map<string, RunMetrics[]>> {
   const all = await loadMnist14();
-  const runs = new Map<string, RunMetrics[]>();
-  const key = (m: Method, M: number) => `${m}@${M}`;
-  const total = seeds.length * config.memories.length * METHODS.length;
-  let done = 0;
-  for (const seed of seeds) {
-    const rng = Rng.fromSeed(seed).fold('uer-split-mnist');
+  return runGrid(ctx, 'uer-split-mnist', seeds, config.memories, METHODS, (rng) => {
     const { train, test } = splitMnistStratified(all, {
       seed: rng.fold('split'),
       testFraction: config.testFraction,
       ...(config.trainPerClass === undefined ? {} : { trainPerClass: config.trainPerClass }),
     });
-    const data = { train: toData(train), test: toData(test) };
-    for (const M of config.memories) {
-      for (const method of METHODS) {
-        const label = `seed ${seed}, ${method}, M=${M}`;
-        const r = await runMethod({
-          method,
-          memory: M,
-          ...data,
-          tasks: FIVE_TASKS,
-          rng: rng.fold('run'),
-          progress: (f) => ctx.progress((done + f) / total, label),
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-        });
-        runs.set(key(method, M), [...(runs.get(key(method, M)) ?? []), r]);
-        done += 1;
-      }
-    }
-  }
-  return runs;
+    return { train: toData(train), test: toData(test) };
+  });
 }
 
 /** The table, metrics, claim and plots of `uer-split-mnist` from its runs (see {@link uerSplitMnistRuns}). */
