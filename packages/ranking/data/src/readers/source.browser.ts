@@ -2,32 +2,12 @@
  * Byte sources for the readers in a browser (package.json maps `#byte-source` here under the `browser`
  * condition): bytes in memory and (async) iterables of chunks, gzip detected by its magic bytes and decompressed
  * with the platform's `DecompressionStream`. File paths are Node-only: fetch the file and pass its bytes or its
- * `response.body`.
+ * `response.body`. The platform-independent part is ./source-common.ts.
  */
-import { ioError, isUnbiasedError, UnbiasedError } from '@unbiased/core/errors';
+import { isUnbiasedError, UnbiasedError } from '@unbiased/core/errors';
+import { type ByteSource, openBytesWith } from './source-common.js';
 
-/** See ./source.ts: paths and `file:` URLs are accepted by the type but rejected in a browser. */
-export type ByteSource = string | URL | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array | string>;
-
-const encoder = new TextEncoder();
-
-/** In-memory text as a byte source, cut into chunks of `chunkSize` bytes (default: one chunk). */
-export function fromText(text: string, chunkSize?: number): AsyncIterable<Uint8Array> {
-  return fromChunks(encoder.encode(text), chunkSize);
-}
-
-/** Bytes as a byte source, cut into chunks of `chunkSize` bytes (default: one chunk). */
-export function fromChunks(bytes: Uint8Array, chunkSize?: number): AsyncIterable<Uint8Array> {
-  const size = chunkSize === undefined ? Math.max(1, bytes.length) : chunkSize;
-  if (!Number.isInteger(size) || size < 1) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `chunkSize must be an integer >= 1; got ${String(chunkSize)}`, { field: 'chunkSize' });
-  }
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, Math.min(bytes.length, i + size));
-    },
-  };
-}
+export { type ByteSource, fromChunks, fromText } from './source-common.js';
 
 /** A name for error messages: the path or URL for those, `<bytes>` / `<stream>` otherwise, unless `file` is given. */
 export function sourceName(source: ByteSource, file?: string): string {
@@ -38,68 +18,15 @@ export function sourceName(source: ByteSource, file?: string): string {
   return '<stream>';
 }
 
-async function* rawChunks(source: ByteSource, file: string): AsyncGenerator<Uint8Array> {
-  if (typeof source === 'string' || source instanceof URL) {
-    throw new UnbiasedError('INVALID_ARGUMENT', `${file}: reading a file path needs Node; in a browser pass the bytes (await (await fetch(url)).arrayBuffer()) or response.body`, {
-      field: 'source',
-      file,
-    });
-  }
-  if (source instanceof Uint8Array) {
-    yield source;
-    return;
-  }
-  if (source !== null && typeof source === 'object' && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
-    try {
-      for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-        if (typeof chunk === 'string') yield encoder.encode(chunk);
-        else if (chunk instanceof Uint8Array) yield chunk;
-        else throw new UnbiasedError('BAD_INPUT', `${file}: a source chunk must be a Uint8Array or a string; got ${typeof chunk}`, { file, field: 'source' });
-      }
-    } catch (error) {
-      throw isUnbiasedError(error) ? error : ioError(error, file, 'read');
-    }
-    return;
-  }
-  throw new UnbiasedError('BAD_INPUT', `source must be a path, URL, Uint8Array or an (async) iterable of chunks; got ${String(source)}`, {
+// biome-ignore lint/correctness/useYield: a path always throws here; the generator shape matches Node's reader.
+async function* readPath(_path: string | URL, file: string): AsyncGenerator<Uint8Array> {
+  throw new UnbiasedError('INVALID_ARGUMENT', `${file}: reading a file path needs Node; in a browser pass the bytes (await (await fetch(url)).arrayBuffer()) or response.body`, {
     field: 'source',
+    file,
   });
 }
 
-/**
- * The decompressed bytes of `source` (same contract as the Node version): chunks pass through untouched unless
- * the first two bytes are the gzip magic `1f 8b`, in which case they go through `DecompressionStream('gzip')`;
- * corrupt or truncated gzip throws `BAD_GZIP` after the bytes decoded before the fault.
- */
-export async function* openBytes(source: ByteSource, file: string): AsyncGenerator<Uint8Array> {
-  const input = rawChunks(source, file)[Symbol.asyncIterator]();
-  const head: Uint8Array[] = [];
-  let headBytes = 0;
-  while (headBytes < 2) {
-    const next = await input.next();
-    if (next.done) break;
-    if (next.value.length === 0) continue;
-    head.push(next.value);
-    headBytes += next.value.length;
-  }
-  const joined = head.length === 1 ? (head[0] as Uint8Array) : Uint8Array.from(head.flatMap((chunk) => [...chunk]));
-  async function* all(): AsyncGenerator<Uint8Array> {
-    for (const chunk of head) yield chunk;
-    for (;;) {
-      const next = await input.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
-  if (joined[0] !== 0x1f || joined[1] !== 0x8b) {
-    try {
-      yield* all();
-    } finally {
-      await input.return?.(undefined);
-    }
-    return;
-  }
-  const chunks = all();
+async function* gunzip(chunks: AsyncGenerator<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
   const compressed = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -123,6 +50,14 @@ export async function* openBytes(source: ByteSource, file: string): AsyncGenerat
     throw new UnbiasedError('BAD_GZIP', `${file}: corrupt or truncated gzip data (${(error as Error).message})`, { file, cause: error });
   } finally {
     reader.releaseLock();
-    await input.return?.(undefined);
   }
+}
+
+/**
+ * The decompressed bytes of `source` (same contract as the Node version): chunks pass through untouched unless
+ * the first two bytes are the gzip magic `1f 8b`, in which case they go through `DecompressionStream('gzip')`;
+ * corrupt or truncated gzip throws `BAD_GZIP` after the bytes decoded before the fault.
+ */
+export function openBytes(source: ByteSource, file: string): AsyncGenerator<Uint8Array> {
+  return openBytesWith(source, file, { readPath, gunzip });
 }
