@@ -24,7 +24,7 @@ export const SHELL = new Set(['sh', 'bash', 'shell', 'console']);
 /** Fence flag that keeps a runnable block from running; the block must say why in a comment line of its own. */
 export const SKIP_FLAG = 'skip-test';
 
-/** README.md at the root and every README.md under packages/ (node_modules and dist left out), sorted. */
+/** README.md at the root and every README.md under packages/, apps/ and tooling/ (node_modules and dist left out), sorted. */
 export function findReadmes(root: string): string[] {
   const found = [join(root, 'README.md')];
   const walk = (dir: string) => {
@@ -35,7 +35,7 @@ export function findReadmes(root: string): string[] {
       else if (entry === 'README.md') found.push(path);
     }
   };
-  walk(join(root, 'packages'));
+  for (const top of ['packages', 'apps', 'tooling']) walk(join(root, top));
   return found.map((path) => relative(root, path));
 }
 
