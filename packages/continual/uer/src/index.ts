@@ -6,6 +6,7 @@ export * from './experiments/gaussian-toy.js';
 export * from './experiments/uer-online-ci.js';
 export * from './experiments/uer-split-mnist.js';
 export * from './learners/replay.js';
+export * from './logits/head-gradients.js';
 export * from './logits/logits.js';
 export * from './metrics/continual.js';
 export * from './metrics/summary.js';

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '@unbiased/core';
+import { withCustomGradient } from '@unbiased/core/tfjs';
 import { checkChoice, checkOptionalInteger, checkOptionalNumber, UnbiasedError } from '@unbiased/core/errors';
 import type { ReplayBuffer } from '../buffer/types.js';
-import { crossEntropy, type LogitKind, logitsOf } from '../logits/logits.js';
+import { type ReplayHeadLoss, replayHeadGradients } from '../logits/head-gradients.js';
+import { type LogitKind, logitsOf } from '../logits/logits.js';
 import type { FeatureClassifier } from '../model/types.js';
 
 /** Loss on the current batch: plain cross-entropy, or ER-ACE's asymmetric one (softmax over the batch's classes). */
@@ -62,12 +64,6 @@ export function checkLabels(y: ArrayLike<number>, numClasses: number, field = 'y
   }
 }
 
-function oneHot(y: ArrayLike<number>, classes: number): Float32Array {
-  const out = new Float32Array(y.length * classes);
-  for (let i = 0; i < y.length; i++) out[i * classes + (y[i] as number)] = 1;
-  return out;
-}
-
 const KINDS = ['dot', 'cos'] as const;
 
 /**
@@ -85,6 +81,11 @@ const KINDS = ['dot', 'cos'] as const;
  * - ER-ACE (Caccia et al., ICLR 2022, §4): `dot` / `dot` with the current-batch softmax restricted to the
  *   classes present in the batch (`currentLoss: 'ace'`).
  * With `(dot, dot, ce)` every preset is exactly ER.
+ *
+ * Every preset takes the same path per step: one feature pass over the `b + m` stacked rows, then the head
+ * and both losses as one op whose gradient is written in closed form ({@link replayHeadGradients}: one
+ * `h Wᵀ` matMul, the cosine rows obtained by scaling its rows and columns by the inverse norms), so UER
+ * costs ER's step plus a few `[n, 1]` / `[C, 1]` kernels.
  */
 export function replayLearner(options: ReplayLearnerOptions & { name?: string }): ReplayLearner {
   const { model, buffer } = options;
@@ -121,42 +122,53 @@ export function replayLearner(options: ReplayLearnerOptions & { name?: string })
       const b = y.length;
       // Retrieval before the buffer update: the replay batch never holds the current batch.
       const slots = buffer.size > 0 && replayBatch > 0 ? buffer.sample(replayBatch) : new Int32Array(0);
-      // Current and replay inputs in one matrix: one feature pass over b + m rows, then split.
+      // Current and replay inputs in one matrix: one feature pass and one head matMul over b + m rows.
       const m = slots.length;
       const xAll = new Float32Array((b + m) * D);
       xAll.set(x, 0);
-      const my = new Int32Array(m);
+      const labels = new Int32Array(b + m);
+      labels.set(y as ArrayLike<number>, 0);
       slots.forEach((s, k) => {
         xAll.set(buffer.x.subarray(s * D, (s + 1) * D), (b + k) * D);
-        my[k] = buffer.y[s] as number;
+        labels[b + k] = buffer.y[s] as number;
       });
-      let mask: Float32Array | undefined;
+      let currentMask: Float32Array | undefined;
       if (currentLoss === 'ace') {
-        mask = new Float32Array(C);
-        for (let i = 0; i < b; i++) mask[y[i] as number] = 1;
+        currentMask = new Float32Array(C);
+        for (let i = 0; i < b; i++) currentMask[y[i] as number] = 1;
       }
-      tf.tidy(() => {
-        const xt = tf.tensor2d(xAll, [b + m, D]);
-        const yb = tf.tensor2d(oneHot(y, C), [b, C]);
-        const ym = m > 0 ? tf.tensor2d(oneHot(my, C), [m, C]) : undefined;
-        const maskT = mask === undefined ? undefined : tf.tensor2d(mask, [1, C]);
-        const { grads } = tf.variableGrads(() => {
-          const w = model.head as tf.Tensor as tf.Tensor2D;
-          const h = model.features(xt);
-          const hb = m > 0 ? tf.slice(h, [0, 0], [b, -1]) : h;
-          let loss = crossEntropy(logitsOf(currentKind, hb, w, tau, eps), yb, maskT);
-          if (ym !== undefined) {
-            loss = tf.add(loss, crossEntropy(logitsOf(memoryKind, tf.slice(h, [b, 0], [m, -1]), w, tau, eps), ym));
-          }
-          // The step size multiplies the scalar loss, so the gradients arrive as lr·∇L (one scalar product
-          // instead of one per parameter tensor; tfjs-cpu broadcasts scalars on a slow path).
-          return tf.mul(loss, lr) as tf.Scalar;
-        }, variables);
-        for (const v of variables) {
-          const g = grads[v.name];
-          if (g !== undefined) v.assign(tf.sub(v, g));
+      const spec: ReplayHeadLoss = { labels, current: b, currentLogits: currentKind, memoryLogits: memoryKind, currentMask, scale: lr, temperature: tau, epsilon: eps };
+      if (b + m > 0) {
+        // The features stay alive past variableGrads's forward scope (the head's gradient reads them); no
+        // `save`, which on wasm copies inside the op and trips tfjs's IS_TEST kernel-leak check.
+        let features: tf.Tensor2D | undefined;
+        try {
+          tf.tidy(() => {
+            const xt = tf.tensor2d(xAll, [b + m, D]);
+            const w = model.head as tf.Tensor as tf.Tensor2D;
+            const { grads } = tf.variableGrads(() => {
+              const h = tf.keep(model.features(xt));
+              features = h;
+              // The head and both losses as one op with a closed-form gradient (replayHeadGradients). Its
+              // value is 0: the step needs lr·∇L only, and computing L would cost kernels no one reads.
+              const head = withCustomGradient(
+                () => ({ value: tf.zeros([]) as tf.Scalar }),
+                (dy) => {
+                  const { dh, dw } = replayHeadGradients(h, w, spec, { dy });
+                  return [dh, dw];
+                },
+              );
+              return head(h, w);
+            }, variables);
+            for (const v of variables) {
+              const g = grads[v.name];
+              if (g !== undefined) v.assign(tf.sub(v, g));
+            }
+          });
+        } finally {
+          features?.dispose();
         }
-      });
+      }
       steps += 1;
       buffer.add(x, y);
     },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { logSoftmax } from '@unbiased/core/tfjs';
+import { rowNorms } from './row-norms.js';
 
 /** Which logits a loss or the prediction uses: `dot` = `W_c·h`, `cos` = `cos θ_c / τ`. */
 export type LogitKind = 'dot' | 'cos';
@@ -12,11 +13,6 @@ export function dotLogits(h: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   return tf.matMul(h, w, false, true);
 }
 
-// ‖v‖ per row, with the square root floored at 1e-12 so that an all-zero row (dead ReLU features) has a zero,
-// not NaN, gradient; 1e-12 is far below ε = 1e-6, so the value is ‖v‖ to float32 precision.
-function rowNorms(v: tf.Tensor2D): tf.Tensor2D {
-  return tf.sqrt(tf.maximum(tf.sum(tf.square(v), 1, true), 1e-24)) as tf.Tensor2D;
-}
 
 /**
  * The angle factor: `cos θ_c = (h/(‖h‖+ε)) · (W_c/(‖W_c‖+ε))`, divided by the temperature `τ`
