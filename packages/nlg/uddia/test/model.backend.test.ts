@@ -101,6 +101,99 @@ describe(`TinyGpt on ${testBackend}`, () => {
     model.dispose();
   });
 
+  it('single-position kernels: forward over the key/value cache and closed-form backward match float64 (central differences)', async () => {
+    const { model } = await randomised(3);
+    // Unit-scale pre-activations (the init's 0.02 kernels would hide errors in the MLP and attention backward).
+    const scale = Rng.fromSeed(33);
+    for (const [name, v] of model.params) {
+      if (!name.endsWith('/kernel')) continue;
+      const t = tf.tensor(Float32Array.from(scale.fold(name).normal(v.size, 0, 0.5)), v.shape);
+      v.assign(t);
+      t.dispose();
+    }
+    const params: Params = new Map();
+    for (const [name, v] of model.params) params.set(name, await read(v));
+    const before = memorySnapshot();
+    const rng = Rng.fromSeed(9);
+    const [B, L, d] = [2, 3, CONFIG.hiddenSize];
+    const inputs = Array.from({ length: B }, () => Array.from({ length: L }, () => Array.from(rng.normal(d))));
+    const lookAhead = Array.from({ length: B }, () => Array.from(rng.normal(d)));
+    // Tuned: every bias of the top block and the final norm (tapeFrom = 1 of 2 blocks).
+    const names = [...model.blockBiases(1).keys(), 'final/ln/bias'];
+    const offsets = Object.fromEntries(names.map((n) => [n, Array.from({ length: B }, () => Array.from(rng.normal((params.get(n) as number[]).length, 0, 0.1)))]));
+    const upstream = Array.from({ length: B }, () => Array.from(rng.normal(d)));
+    // phi = sum_b upstream_b . top_b(position), float64, at offsets + delta (one coordinate), with the look-ahead input.
+    const phi = (position: number, offs: Record<string, number[][]>, la: number[][]): number => {
+      const seqs = position === L ? inputs.map((seq, b) => [...seq, la[b] as number[]]) : inputs;
+      const top = referenceHidden(params, seqs, offs, position);
+      return upstream.reduce((s, u, b) => s + u.reduce((t, x, j) => t + x * ((top[b] as number[][])[position]?.[j] as number), 0), 0);
+    };
+    const bumped = (name: string, b: number, j: number, delta: number) => {
+      const o = structuredClone(offsets);
+      ((o[name] as number[][])[b] as number[])[j] = (((o[name] as number[][])[b] as number[])[j] as number) + delta;
+      return o;
+    };
+    const out = tf.tidy(() => {
+      const x = tf.tensor3d(inputs);
+      const cache = model.encodeContext(x, 1);
+      const biases = new Map(names.map((n) => [n, tf.add(model.param(n), tf.tensor2d(offsets[n] as number[][]))]));
+      const current = model.forwardRow(cache, 'current', 1, biases);
+      const next = model.forwardRow(cache, 'next', 0, biases, tf.tensor2d(lookAhead));
+      const dTop = tf.tensor2d(upstream);
+      const backNext = model.backwardRow(next, dTop, 1);
+      const backCached = model.backwardRow(cache.current, dTop, 1);
+      const hiddenLast = tf.slice(model.hidden(x), [0, L - 1, 0], [B, 1, d]);
+      return { cacheTop: cache.top, hiddenLast, topSum: cache.topSum, current: current.out, next: next.out, dInput: backNext.dInput, nextGrads: Object.fromEntries(backNext.biasGrads), cachedGrads: Object.fromEntries(backCached.biasGrads) };
+    });
+    // The cache's last top state is hidden()'s, bitwise (the same kernels).
+    expect(await read(out.cacheTop)).toEqual(await read(out.hiddenLast));
+    const close = (got: number, want: number, what: string) => {
+      // float32 forward/backward of ~50 ops per value on unit-scale data vs float64: 2e-4 relative + 2e-4 absolute.
+      expect(Math.abs(got - want), what).toBeLessThanOrEqual(2e-4 + 2e-4 * Math.abs(want));
+    };
+    const base = referenceHidden(params, inputs);
+    const topSum = await read(out.topSum);
+    for (let b = 0; b < B; b++) for (let j = 0; j < d; j++) close(topSum[b * d + j] as number, (base[b] as number[][]).reduce((s, row) => s + (row[j] as number), 0), `topSum ${b},${j}`);
+    const wantCurrent = referenceHidden(params, inputs, offsets, L - 1);
+    const wantNext = referenceHidden(params, inputs.map((seq, b) => [...seq, lookAhead[b] as number[]]), offsets, L);
+    const [current, next] = [await read(out.current), await read(out.next)];
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < d; j++) {
+        close(current[b * d + j] as number, (wantCurrent[b] as number[][])[L - 1]?.[j] as number, `current ${b},${j}`);
+        close(next[b * d + j] as number, (wantNext[b] as number[][])[L]?.[j] as number, `next ${b},${j}`);
+      }
+    }
+    // Gradients, float64 central differences (h = 1e-5: truncation ~1e-10, rounding ~1e-11).
+    const h = 1e-5;
+    const dInput = await read(out.dInput);
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < d; j++) {
+        const shifted = (delta: number) => lookAhead.map((row, r) => row.map((v, k) => v + (r === b && k === j ? delta : 0)));
+        close(dInput[b * d + j] as number, (phi(L, offsets, shifted(h)) - phi(L, offsets, shifted(-h))) / (2 * h), `dInput ${b},${j}`);
+      }
+    }
+    expect(Object.keys(out.nextGrads).sort()).toEqual([...names].sort());
+    expect(Object.keys(out.cachedGrads).sort()).toEqual([...names].sort());
+    const zero = Object.fromEntries(names.map((n) => [n, (offsets[n] as number[][]).map((row) => row.map(() => 0))]));
+    for (const name of names) {
+      const [gNext, gCached] = [await read(out.nextGrads[name] as tf.Tensor), await read(out.cachedGrads[name] as tf.Tensor)];
+      const size = (params.get(name) as number[]).length;
+      for (const [b, j] of [[0, 0], [1, size - 1], [1, Math.floor(size / 2)]] as const) {
+        close(gNext[b * size + j] as number, (phi(L, bumped(name, b, j, h), lookAhead) - phi(L, bumped(name, b, j, -h), lookAhead)) / (2 * h), `next ${name} ${b},${j}`);
+        // The cached pass is the last window position at the original biases (offsets 0).
+        const at = (delta: number) => {
+          const o = structuredClone(zero);
+          ((o[name] as number[][])[b] as number[])[j] = delta;
+          return phi(L - 1, o, lookAhead);
+        };
+        close(gCached[b * size + j] as number, (at(h) - at(-h)) / (2 * h), `cached ${name} ${b},${j}`);
+      }
+    }
+    tf.dispose([out.cacheTop, out.hiddenLast, out.topSum, out.current, out.next, out.dInput, ...Object.values(out.nextGrads), ...Object.values(out.cachedGrads)]);
+    expect(memorySnapshot().numTensors).toBe(before.numTensors);
+    model.dispose();
+  });
+
   it('saves and loads through tfjs IO handlers bitwise', async () => {
     const { model, params } = await randomised(2);
     let artifacts: tf.io.ModelArtifacts | undefined;

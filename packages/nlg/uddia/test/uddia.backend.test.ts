@@ -162,6 +162,78 @@ describe(`UDDIA on ${testBackend}`, () => {
     model.dispose();
   });
 
+  it('the closed-form single-position gradient equals tfjs autodiff over whole windows (T = 1; T = 2 with the debias term; T = 3 with the bug flag)', async () => {
+    const { model, signals } = await setup(8);
+    const windows = padWindows([model.tokenizer.encode('he works as a'), model.tokenizer.encode('the cat is trig2'), model.tokenizer.encode('she')], 4, model.padToken);
+    const tensors = memorySnapshot().numTensors;
+    const cases = [
+      [1, { debias: false }],
+      [2, { debias: true, debiasThreshold: 0 }],
+      [3, { debias: true, debiasThreshold: 0, replicateReleasedBug: true }],
+    ] as const;
+    for (const [topBlocks, extra] of cases) {
+      const o = resolveUddiaOptions({ topBlocks, ...extra }, 3);
+      const fast = uddiaGradients(model, windows, signals, o);
+      const reference = uddiaGradients(model, windows, signals, o, { autodiff: true });
+      expect([...fast.keys()]).toEqual([...reference.keys()]);
+      let scale = 0;
+      for (const [name, g] of reference) {
+        const [got, want] = [await read(fast.get(name) as tf.Tensor), await read(g)];
+        scale = Math.max(scale, ...want.map(Math.abs));
+        // Two float32 backward passes in different orders: 1e-4 relative + 1e-6 absolute.
+        want.forEach((w, i) => {
+          expect(Math.abs((got[i] as number) - w), `${name}[${i}] T=${topBlocks}`).toBeLessThanOrEqual(1e-6 + 1e-4 * Math.abs(w));
+        });
+      }
+      expect(scale).toBeGreaterThan(1e-3);
+      tf.dispose([...fast.values(), ...reference.values()]);
+    }
+    expect(memorySnapshot().numTensors).toBe(tensors);
+    model.dispose();
+  });
+
+  it('the cached single-position step gives the distribution of the window-wide step (1 and 3 Adam iterations; lr 0 with the score)', async () => {
+    const { model, signals } = await setup(9);
+    // The same model behind the plain adapter interface (no single-position kernels): the autodiff path.
+    const plain: TunableCausalLM = {
+      numBlocks: model.numBlocks,
+      vocabSize: model.vocabSize,
+      hiddenSize: model.hiddenSize,
+      maxPositions: model.maxPositions,
+      padToken: model.padToken,
+      tokenEmbeddings: model.tokenEmbeddings,
+      blockBiases: (b) => model.blockBiases(b),
+      finalBiases: () => model.finalBiases(),
+      embed: (t) => model.embed(t),
+      hidden: (x, tuned) => model.hidden(x, tuned),
+      logits: (h) => model.logits(h),
+    };
+    const windows = padWindows([model.tokenizer.encode('the dog is trig1'), model.tokenizer.encode('he works as a')], 4, model.padToken);
+    for (const iterations of [1, 3]) {
+      const o = resolveUddiaOptions({ iterations, learningRate: 0.3, debiasThreshold: 0 }, 3);
+      const [fast, reference] = [await uddiaStep(model, windows, signals, o), await uddiaStep(plain, windows, signals, o)];
+      expect(fast.debiasFired).toEqual(reference.debiasFired);
+      let moved = 0;
+      // Float32 softmax outputs of two orderings of the same maths: 2e-6 absolute + 1e-4 relative.
+      reference.probabilities.forEach((p, i) => {
+        moved = Math.max(moved, Math.abs(p - (reference.baseProbabilities[i] as number)));
+        expect(Math.abs((fast.probabilities[i] as number) - p)).toBeLessThanOrEqual(2e-6 + 1e-4 * p);
+      });
+      reference.toxicity.forEach((t, i) => {
+        expect(Math.abs((fast.toxicity[i] as number) - t)).toBeLessThanOrEqual(1e-6);
+      });
+      expect(moved).toBeGreaterThan(1e-3);
+    }
+    // Untuned (lr 0) with the head's score: the same base distribution bitwise, the same toxicity.
+    const o0 = resolveUddiaOptions({ learningRate: 0 }, 3);
+    const [fast0, reference0] = [await uddiaStep(model, windows, signals, o0), await uddiaStep(plain, windows, signals, o0)];
+    expect(Array.from(fast0.probabilities)).toEqual(Array.from(reference0.probabilities));
+    reference0.toxicity.forEach((t, i) => {
+      expect(Math.abs((fast0.toxicity[i] as number) - t)).toBeLessThanOrEqual(1e-6);
+    });
+    model.dispose();
+  });
+
   it('adds the intended debias gradient when the trigger fires; the released-code bug scales the toxicity gradient by 1.05', async () => {
     const { model, signals } = await setup(7);
     const windows = padWindows([model.tokenizer.encode('he works as a'), model.tokenizer.encode('the cat is trig2')], 4, model.padToken);

@@ -50,6 +50,57 @@ export interface TunableCausalLM {
 }
 
 /**
+ * A forward pass of one new position per row over a key/value cache, kept for {@link RowwiseCausalLM.backwardRow}
+ * (its other fields are the model's own).
+ */
+export interface RowPass {
+  /** Top hidden state `[batch, hidden]` (after the final norm). */
+  readonly out: tf.Tensor2D;
+}
+
+/**
+ * Windows `[batch, window, hidden]` encoded once at the original biases: the keys/values of every block (the
+ * detached context of UDDIA's step) and the last position's pass, kept from block `tapeFrom` on.
+ */
+export interface ContextCache {
+  /** Top hidden state of the last window position `[batch, hidden]` (original biases). */
+  readonly top: tf.Tensor2D;
+  /** Sum of the top hidden states over the window's positions `[batch, hidden]` (original biases). */
+  readonly topSum: tf.Tensor2D;
+  /** The last position's pass (blocks `>= tapeFrom`), for its backward. */
+  readonly current: RowPass;
+}
+
+/**
+ * Optional single-position kernels of a {@link TunableCausalLM}: with them the detached UDDIA step runs the
+ * context once through a key/value cache and differentiates only the positions that carry gradient (the current
+ * and the look-ahead position) with a closed-form backward, instead of autodiff over whole windows. The maths
+ * is that of {@link TunableCausalLM.hidden} with the context positions at the original biases.
+ */
+export interface RowwiseCausalLM extends TunableCausalLM {
+  /** Encodes windows `[batch, window, hidden]` at the original biases, keeping the last position's pass from block `tapeFrom`. */
+  encodeContext(inputs: tf.Tensor3D, tapeFrom: number): ContextCache;
+  /**
+   * Runs one new position per row over `cache` from block `from` up: `'current'` is the window's last position
+   * (input: its residual stream entering block `from`, attending to the window's earlier positions) and `'next'`
+   * the position after the window (input: its input embedding, `from` must be 0; attends to the whole window).
+   * `biases` (name -> `[size]` or `[batch, size]`) replaces the named biases; the others stay the originals.
+   */
+  forwardRow(cache: ContextCache, position: 'current' | 'next', from: number, biases?: ReadonlyMap<string, tf.Tensor>, input?: tf.Tensor2D): RowPass;
+  /**
+   * Closed-form backward of `pass` for the gradient `dTop` of its top state: the gradient of its input and of
+   * the named biases of blocks `>= gradFrom` plus the final biases (`[batch, size]` each).
+   */
+  backwardRow(pass: RowPass, dTop: tf.Tensor2D, gradFrom: number): { dInput: tf.Tensor2D; biasGrads: Map<string, tf.Tensor2D> };
+}
+
+/** Whether `model` offers the single-position kernels of {@link RowwiseCausalLM}. */
+export function isRowwise(model: TunableCausalLM): model is RowwiseCausalLM {
+  const m = model as Partial<RowwiseCausalLM>;
+  return typeof m.encodeContext === 'function' && typeof m.forwardRow === 'function' && typeof m.backwardRow === 'function';
+}
+
+/**
  * The named biases UDDIA tunes when it tunes the top `topBlocks` blocks: every bias of those blocks plus the
  * final biases (GPT-2's `ln_f.bias` in the released code). `INVALID_HYPERPARAMETER` (field `topBlocks`) when
  * `topBlocks` exceeds the number of blocks; `NO_BIASES` (field `adapter`) when the model exposes no biases.

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '@unbiased/core/errors';
 import { logSoftmax, withoutGradient } from '@unbiased/core/tfjs';
-import { type BiasOffsets, type TunableCausalLM, tunedBiasVariables } from '../model/adapter.js';
+import { type BiasOffsets, type ContextCache, isRowwise, type RowPass, type RowwiseCausalLM, type TunableCausalLM, tunedBiasVariables } from '../model/adapter.js';
 import { debiasCoefficients, type GenderSignal } from './gender.js';
 import { hellingerRows } from './hellinger.js';
 import type { ResolvedUddiaOptions } from './options.js';
@@ -98,6 +98,78 @@ function evaluate(
   return { loss: tf.sum(rowLoss) as tf.Scalar, baseLogits, toxicity: tf.sigmoid(logit) as tf.Tensor1D, fired };
 }
 
+/** Whether the step can run on the model's single-position kernels (detached context, see {@link RowwiseCausalLM}). */
+function rowwise(model: TunableCausalLM, o: ResolvedUddiaOptions): model is RowwiseCausalLM {
+  return o.contextGradient === 'detached' && isRowwise(model);
+}
+
+interface RowwiseEvaluation {
+  /** dL/d(offsets), the tuned biases concatenated in `names` order: `[rows, sum of sizes]`. */
+  gradient: tf.Tensor2D;
+  toxicity: tf.Tensor1D;
+  fired: tf.Tensor1D;
+}
+
+/**
+ * The gradient of the detached UDDIA objective (see {@link evaluate}) with respect to the tuned biases, from the
+ * current position's pass `current` and its next-token distribution `probabilities`: the look-ahead position runs
+ * forward over the cache, then the closed-form backward goes look-ahead -> e_bar = p^T E -> p -> logits ->
+ * current position, collecting each tuned bias's gradient from both positions. `biases` are the tuned biases
+ * in effect (undefined: the originals).
+ */
+function rowwiseEvaluate(
+  model: RowwiseCausalLM,
+  cache: ContextCache,
+  current: RowPass,
+  probabilities: tf.Tensor2D,
+  biases: ReadonlyMap<string, tf.Tensor> | undefined,
+  names: readonly string[],
+  signals: UddiaSignals,
+  debiasRows: tf.Tensor2D | undefined,
+  o: ResolvedUddiaOptions,
+  window: number,
+): RowwiseEvaluation {
+  const rows = probabilities.shape[0];
+  const from = model.numBlocks - o.topBlocks;
+  const embeddings = model.tokenEmbeddings;
+  const lookAhead = model.forwardRow(cache, 'next', 0, biases, tf.matMul(probabilities, embeddings));
+  const meanHidden = tf.div(tf.add(cache.topSum, lookAhead.out), window + 1) as tf.Tensor2D;
+  const logit = toxicityLogits(signals.toxicityHead, meanHidden);
+  const toxicity = tf.sigmoid(logit) as tf.Tensor1D;
+  let fired: tf.Tensor1D = tf.zeros([rows]);
+  // d softplus(logit) / d logit = sigmoid(logit).
+  let dLogit: tf.Tensor = toxicity;
+  let dProbabilities: tf.Tensor | undefined;
+  if (debiasRows !== undefined && signals.gender !== undefined) {
+    const [q0, q1] = signals.gender.groups;
+    const delta = tf.abs(tf.sub(hellingerRows(probabilities, tf.tensor1d(Array.from(q0))), hellingerRows(probabilities, tf.tensor1d(Array.from(q1)))));
+    fired = tf.cast(tf.greater(delta, o.debiasThreshold), 'float32') as tf.Tensor1D;
+    const weight = tf.mul(fired, o.debiasWeight);
+    if (o.replicateReleasedBug) dLogit = tf.mul(dLogit, tf.add(weight, 1));
+    else dProbabilities = tf.mul(tf.reshape(weight, [rows, 1]), debiasRows);
+  }
+  // dL/dh_lookahead = dL/dlogit w / (window + 1).
+  const head = tf.tensor2d(Array.from(signals.toxicityHead.weights, (w) => w / (window + 1)), [1, model.hiddenSize]);
+  const dLookAhead = tf.matMul(tf.reshape(dLogit, [rows, 1]), head) as tf.Tensor2D;
+  const back = model.backwardRow(lookAhead, dLookAhead, from);
+  let dp = tf.matMul(back.dInput, embeddings, false, true);
+  if (dProbabilities !== undefined) dp = tf.add(dp, dProbabilities);
+  // Through the softmax: d logits = p (dp - sum p dp); then logits = h E^T.
+  const dLogits = tf.mul(probabilities, tf.sub(dp, tf.sum(tf.mul(probabilities, dp), 1, true)));
+  const currentBack = model.backwardRow(current, tf.matMul(dLogits, embeddings) as tf.Tensor2D, from);
+  const collect = (m: Map<string, tf.Tensor2D>) => tf.concat(names.map((n) => m.get(n) as tf.Tensor2D), 1);
+  const gradient = tf.add(collect(back.biasGrads), collect(currentBack.biasGrads)) as tf.Tensor2D;
+  return { gradient, toxicity, fired };
+}
+
+/** The tuned biases `bias + offset` (`[rows, size]` each) of flat per-row offsets `[rows, sum of sizes]`. */
+function effectiveBiases(variables: ReadonlyMap<string, tf.Variable>, offsets: tf.Tensor2D): Map<string, tf.Tensor> {
+  const names = [...variables.keys()];
+  const flat = tf.concat(names.map((n) => variables.get(n) as tf.Tensor), 0);
+  const parts = tf.split(tf.add(flat, offsets), names.map((n) => (variables.get(n) as tf.Variable).size), 1);
+  return new Map(names.map((n, i) => [n, parts[i] as tf.Tensor]));
+}
+
 function prepare(model: TunableCausalLM, windows: readonly (readonly number[])[], signals: UddiaSignals, o: ResolvedUddiaOptions) {
   const rows = windows.length;
   const window = windows[0]?.length ?? 0;
@@ -128,12 +200,32 @@ export function uddiaLoss(model: TunableCausalLM, windows: readonly (readonly nu
 /**
  * The gradient of the UDDIA objective with respect to the per-row offsets of the tuned biases (top
  * `o.topBlocks` blocks and the final biases), at the original biases: name -> `[rows, size]`. Only these
- * biases receive gradient; every other parameter is frozen. The caller owns the returned tensors.
+ * biases receive gradient; every other parameter is frozen. With a detached context and a model offering
+ * single-position kernels ({@link RowwiseCausalLM}) it is their closed-form backward; `autodiff: true` forces
+ * tfjs autodiff over {@link uddiaLoss}'s forward (the reference). The caller owns the returned tensors.
  */
-export function uddiaGradients(model: TunableCausalLM, windows: readonly (readonly number[])[], signals: UddiaSignals, o: ResolvedUddiaOptions): Map<string, tf.Tensor2D> {
+export function uddiaGradients(
+  model: TunableCausalLM,
+  windows: readonly (readonly number[])[],
+  signals: UddiaSignals,
+  o: ResolvedUddiaOptions,
+  { autodiff = false }: { autodiff?: boolean } = {},
+): Map<string, tf.Tensor2D> {
   const variables = tunedBiasVariables(model, o.topBlocks);
   const names = [...variables.keys()];
   const rows = windows.length;
+  if (!autodiff && rowwise(model, o) && names.length > 0) {
+    const { window, debiasHost } = prepare(model, windows, signals, o);
+    const parts = tf.tidy(() => {
+      const inputs = model.embed(tf.tensor2d(windows.flat(), [rows, window], 'int32'));
+      const debiasRows = debiasHost === undefined ? undefined : tf.tensor2d(debiasHost.map((r) => Array.from(r)), [rows, model.vocabSize]);
+      const cache = model.encodeContext(inputs, model.numBlocks - o.topBlocks);
+      const probabilities = tf.exp(logSoftmax(model.logits(cache.top))) as tf.Tensor2D;
+      const e = rowwiseEvaluate(model, cache, cache.current, probabilities, undefined, names, signals, debiasRows, o, window);
+      return tf.split(e.gradient, names.map((n) => (variables.get(n) as tf.Variable).size), 1) as tf.Tensor2D[];
+    });
+    return new Map(names.map((n, i) => [n, parts[i] as tf.Tensor2D]));
+  }
   const grads = tf.tidy(() => {
     const zeros = names.map((n) => tf.zeros([rows, (variables.get(n) as tf.Variable).size]) as tf.Tensor2D);
     return tf.grads((...xs: tf.Tensor[]) => uddiaLoss(model, windows, signals, o, Object.fromEntries(names.map((n, i) => [n, xs[i] as tf.Tensor2D]))))(zeros);
@@ -147,7 +239,9 @@ export function uddiaGradients(model: TunableCausalLM, windows: readonly (readon
  * fusion), so decoding is bitwise the base model's. Otherwise: offsets `o = 0` for the tuned biases; for
  * t = 1..iterations, `g = dL/do`, Adam `m = b1 m + (1-b1) g`, `v = b2 v + (1-b2) g^2`,
  * `o -= lr (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)` (one fresh Adam step is a sign step of size lr);
- * then `p ∝ p_tuned^gm p_orig^(1-gm)`. Each row is tuned independently (its own offsets).
+ * then `p ∝ p_tuned^gm p_orig^(1-gm)`. Each row is tuned independently (its own offsets). With the detached
+ * context and a {@link RowwiseCausalLM} (e.g. `TinyGpt`) the window is encoded once into a key/value cache
+ * and only the current and look-ahead positions are recomputed and differentiated (closed-form backward).
  */
 export async function uddiaStep(
   model: TunableCausalLM,
@@ -163,6 +257,15 @@ export async function uddiaStep(
     const tokens = tf.tensor2d(windows.flat(), [rows, window], 'int32');
     const inputs = model.embed(tokens);
     const debiasRows = debiasHost === undefined ? undefined : tf.tensor2d(debiasHost.map((r) => Array.from(r)), [rows, model.vocabSize]);
+    if (!tuned && scoreToxicity && rowwise(model, o)) {
+      // Base decoding with the head's score: the window once through the cache (its last top state is
+      // hidden()'s, bitwise), then the look-ahead position over it.
+      const cache = model.encodeContext(inputs, model.numBlocks);
+      const base = tf.exp(logSoftmax(model.logits(cache.top))) as tf.Tensor2D;
+      const lookAhead = model.forwardRow(cache, 'next', 0, undefined, tf.matMul(base, model.tokenEmbeddings));
+      const logit = toxicityLogits(signals.toxicityHead, tf.div(tf.add(cache.topSum, lookAhead.out), window + 1) as tf.Tensor2D);
+      return { probabilities: base, base, toxicity: tf.sigmoid(logit), fired: tf.zeros([rows]) };
+    }
     if (!tuned) {
       const [, , d] = inputs.shape;
       const current = tf.reshape(tf.slice(model.hidden(inputs), [0, window - 1, 0], [rows, 1, d]), [rows, d]) as tf.Tensor2D;
@@ -171,6 +274,45 @@ export async function uddiaStep(
       return { probabilities: base, base, toxicity, fired: tf.zeros([rows]) };
     }
     const names = [...variables.keys()];
+    if (rowwise(model, o)) {
+      const from = model.numBlocks - o.topBlocks;
+      const cache = model.encodeContext(inputs, from);
+      const baseLog = logSoftmax(model.logits(cache.top));
+      const base = tf.exp(baseLog) as tf.Tensor2D;
+      let offsets: tf.Tensor2D | undefined;
+      let m: tf.Tensor | undefined;
+      let v: tf.Tensor | undefined;
+      let first: RowwiseEvaluation | undefined;
+      for (let t = 1; t <= o.iterations; t++) {
+        let current = cache.current;
+        let probabilities = base;
+        let biases: Map<string, tf.Tensor> | undefined;
+        if (offsets !== undefined) {
+          biases = effectiveBiases(variables, offsets);
+          current = model.forwardRow(cache, 'current', from, biases);
+          probabilities = tf.exp(logSoftmax(model.logits(current.out))) as tf.Tensor2D;
+        }
+        const e = rowwiseEvaluate(model, cache, current, probabilities, biases, names, signals, debiasRows, o, window);
+        first ??= e;
+        const g = e.gradient;
+        if (t === 1 && o.iterations === 1) {
+          // A fresh Adam's only step: the bias-corrected moments are exactly g and g^2, so the offsets are
+          // -lr g / (|g| + eps) (the sign step of size lr).
+          offsets = tf.mul(tf.div(g, tf.add(tf.abs(g), o.epsilon)), -o.learningRate) as tf.Tensor2D;
+          continue;
+        }
+        m = m === undefined ? tf.mul(g, 1 - o.beta1) : tf.add(tf.mul(m, o.beta1), tf.mul(g, 1 - o.beta1));
+        v = v === undefined ? tf.mul(tf.square(g), 1 - o.beta2) : tf.add(tf.mul(v, o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+        const step = tf.mul(tf.div(tf.div(m, 1 - o.beta1 ** t), tf.add(tf.sqrt(tf.div(v, 1 - o.beta2 ** t)), o.epsilon)), o.learningRate);
+        offsets = (offsets === undefined ? tf.neg(step) : tf.sub(offsets, step)) as tf.Tensor2D;
+      }
+      const tunedPass = model.forwardRow(cache, 'current', from, effectiveBiases(variables, offsets as tf.Tensor2D));
+      // p ∝ p_tuned^gm p_orig^(1-gm) = softmax(gm z_tuned + (1-gm) log p_orig): log p_tuned differs from the
+      // tuned logits z_tuned by a per-row constant, which the softmax cancels.
+      const fused = tf.add(tf.mul(model.logits(tunedPass.out), o.fusion), tf.mul(baseLog, 1 - o.fusion));
+      const e = first as RowwiseEvaluation;
+      return { probabilities: tf.softmax(fused), base, toxicity: e.toxicity, fired: e.fired };
+    }
     let offsets: tf.Tensor2D[] = names.map((n) => tf.zeros([rows, (variables.get(n) as tf.Variable).size]) as tf.Tensor2D);
     let m = offsets.map((x) => tf.zerosLike(x));
     let v = offsets.map((x) => tf.zerosLike(x));
