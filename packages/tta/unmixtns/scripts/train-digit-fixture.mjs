@@ -12,9 +12,9 @@ const backend = process.argv[2] ?? 'wasm';
 await useBackend(backend);
 await ensureGradients();
 const { train, test } = digitSplit(loadMnist14());
-const model = digitNet(0);
-const { epochs, learningRate, batchSize } = DIGIT_FIXTURE_TRAINING;
-await trainClassifier(model, train, Rng.fromSeed(0).fold('digit-fixture'), { epochs, learningRate, batchSize, numClasses: 10 });
+const { epochs, learningRate, batchSize, init, adamEpsilon } = DIGIT_FIXTURE_TRAINING;
+const model = digitNet(0, init);
+await trainClassifier(model, train, Rng.fromSeed(0).fold('digit-fixture'), { epochs, learningRate, batchSize, adamEpsilon, numClasses: 10 });
 const x = tf.tensor(test.x, [test.labels.length, 14, 14, 1]);
 const predicted = tf.argMax(model.predict(x), -1);
 const values = await predicted.data();
@@ -23,7 +23,7 @@ for (let i = 0; i < values.length; i++) if (values[i] === test.labels[i]) correc
 const accuracy = correct / values.length;
 const fixture = await exportWeights(
   model,
-  `digitNet(0) trained by scripts/train-digit-fixture.mjs on ${train.labels.length} clean 14x14 digits (${epochs} epochs, Adam ${learningRate}, batch ${batchSize}, ${backend}); clean held-out accuracy ${(100 * accuracy).toFixed(2)}%`,
+  `digitNet(0, '${init}') trained by scripts/train-digit-fixture.mjs on ${train.labels.length} clean 14x14 digits (${epochs} epochs, Adam ${learningRate} eps ${adamEpsilon}, batch ${batchSize}, ${backend}); clean held-out accuracy ${(100 * accuracy).toFixed(2)}%`,
 );
 const out = new URL('../src/fixtures/digit-net-weights.ts', import.meta.url);
 writeFileSync(

@@ -31,9 +31,10 @@ export {
   sinusoidData,
   sinusoidNet,
 } from './experiments/sinusoids.js';
+export { type LayerInitializer, layerInitializers, MODEL_INITS, type ModelInit, pytorchInitBound } from './experiments/init.js';
 export { type TrainClassifierOptions, trainClassifier } from './experiments/train.js';
 export { NONIID_SCALES, NONIID_THRESHOLDS, type NoniidConfig, runUnmixtnsNoniid, unmixtnsNoniidExperiment } from './experiments/unmixtns-noniid.js';
-export { CORRUPTION_SEVERITY, CORRUPTIONS, type Corruption, corruptImages } from './experiments/corruptions.js';
+export { CORRUPTION_SEVERITY, CORRUPTIONS, type Corruption, type CorruptionLevel, corruptImages, MILD_CORRUPTION_SEVERITY } from './experiments/corruptions.js';
 export {
   DIGIT_FIXTURE_TRAINING,
   DIGIT_SIDE,

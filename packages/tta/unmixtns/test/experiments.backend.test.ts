@@ -30,16 +30,17 @@ describe.skipIf(testBackend === 'webgpu')('experiments (tiny configurations; the
       seeds: 1,
       trainSamples: 64,
       epochs: 1,
-      testSamples: 300,
+      testSamples: 150,
       batchSize: 50,
       methods: [
         { name: 'TBN', to: 'test-batch' },
         { name: 'UnMix-TNS K=16', to: 'unmixtns', components: 16 },
         { name: 'TENT+UnMix-TNS K=16', to: 'unmixtns', components: 16, tent: true },
       ],
+      inits: ['pytorch', 'glorot'],
     });
     expect(tf.memory().numTensors).toBe(before);
-    for (const key of ['error_tbn_iid', 'error_tbn_dirichlet', 'error_unmix_tns_k_16_iid', 'error_tent_unmix_tns_k_16_dirichlet']) {
+    for (const key of ['error_tbn_iid', 'error_tbn_dirichlet', 'error_unmix_tns_k_16_iid', 'error_tent_unmix_tns_k_16_dirichlet', 'glorot_error_tbn_dirichlet', 'glorot_unmix_k16_clean_error']) {
       expect(result.metrics[key]).toBeGreaterThanOrEqual(0);
       expect(result.metrics[key]).toBeLessThanOrEqual(100);
     }
@@ -52,12 +53,17 @@ describe.skipIf(testBackend === 'webgpu')('experiments (tiny configurations; the
     const before = tf.memory().numTensors;
     const result = await runUnmixtnsMnistC(
       context(),
-      { seeds: 1, stride: 5, corruptions: ['contrast'], batchSize: 50, methods: [{ name: 'TBN', to: 'test-batch' }] },
+      { seeds: 1, stride: 5, corruptions: ['contrast'], mildCorruptions: ['contrast'], batchSize: 50, methods: [{ name: 'TBN', to: 'test-batch' }] },
       loadMnist14(),
     );
     expect(tf.memory().numTensors).toBe(before);
     // The fixture model classifies clean digits (i.i.d., batch statistics) far above chance.
     expect(result.metrics.error_tbn_clean_iid).toBeLessThan(30);
     expect(result.table?.columns).toContain('contrast error %');
+    expect(result.table?.columns).toContain('contrast-mild error %');
+    expect(result.metrics.error_tbn_mild_iid).toBeGreaterThanOrEqual(0);
+    // Without UnMix-TNS among the methods the testbed-validity check cannot pass, so the claim cannot hold.
+    expect(result.metrics.testbed_valid).toBe(0);
+    expect(result.claim.holds).toBe(false);
   }, 180_000);
 });

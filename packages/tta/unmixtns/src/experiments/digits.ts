@@ -3,6 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { type MnistDataset, mnistToFloat32, splitMnistStratified } from '@unbiased/data-mnist';
 import { UnbiasedError } from '@unbiased/core/errors';
 import type { LabelledSet } from './evaluate.js';
+import { layerInitializers, type ModelInit } from './init.js';
 
 /** Side of the 14×14 digits. */
 export const DIGIT_SIDE = 14;
@@ -19,34 +20,38 @@ export function digitSplit(dataset: MnistDataset): { train: LabelledSet; test: L
 /**
  * The MNIST-C source model: Conv2D(16, 3×3, same) → BN → ReLU → MaxPool 2 → Conv2D(32, 3×3, same) → BN → ReLU →
  * MaxPool 2 → Conv2D(32, 3×3, same) → BN → ReLU → global average pool → Dense(10) logits; BN epsilon 1e-5.
- * About 14,000 parameters.
+ * About 14,000 parameters. Seeded initial weights: `init` `'pytorch'` (default; `U(±1/√fan_in)` weights and
+ * biases, PyTorch's default) or `'glorot'` (tfjs's Glorot-uniform kernels, zero biases).
  */
-export function digitNet(seed = 0): tfl.Sequential {
+export function digitNet(seed = 0, init: ModelInit = 'pytorch'): tfl.Sequential {
   const bn = (name: string) => tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name });
-  const conv = (filters: number, name: string, extra: Record<string, unknown> = {}) =>
-    tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + filters }), name, ...extra });
+  const conv = (filters: number, inputChannels: number, name: string, kernelSeed: number, extra: Record<string, unknown> = {}) =>
+    tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', ...layerInitializers(init, 3 * 3 * inputChannels, kernelSeed), name, ...extra });
   return tfl.sequential({
     name: 'digit_net',
     layers: [
-      conv(16, 'conv1', { inputShape: [DIGIT_SIDE, DIGIT_SIDE, 1] }),
+      conv(16, 1, 'conv1', seed + 16, { inputShape: [DIGIT_SIDE, DIGIT_SIDE, 1] }),
       bn('bn1'),
       tfl.layers.reLU({ name: 'relu1' }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-      conv(32, 'conv2'),
+      conv(32, 16, 'conv2', seed + 32),
       bn('bn2'),
       tfl.layers.reLU({ name: 'relu2' }),
       tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
-      tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 99 }), name: 'conv3' }),
+      conv(32, 32, 'conv3', seed + 99),
       bn('bn3'),
       tfl.layers.reLU({ name: 'relu3' }),
       tfl.layers.globalAveragePooling2d({ name: 'gap' }),
-      tfl.layers.dense({ units: 10, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 7 }), name: 'logits' }),
+      tfl.layers.dense({ units: 10, ...layerInitializers(init, 32, seed + 7), name: 'logits' }),
     ],
   });
 }
 
-/** How the shipped weight fixture was trained (scripts/train-digit-fixture.mjs). */
-export const DIGIT_FIXTURE_TRAINING = { epochs: 6, learningRate: 3e-3, batchSize: 64 } as const;
+/**
+ * How the shipped weight fixture was trained (scripts/train-digit-fixture.mjs): `digitNet(0, init)`, Adam with
+ * `adamEpsilon` (the fixture predates the PyTorch-like defaults: Glorot init, tfjs's ε 1e-7).
+ */
+export const DIGIT_FIXTURE_TRAINING = { epochs: 6, learningRate: 3e-3, batchSize: 64, init: 'glorot', adamEpsilon: 1e-7 } as const;
 
 /** A weight fixture: every weight of the model by name, float32 as base64. */
 export interface WeightFixture {

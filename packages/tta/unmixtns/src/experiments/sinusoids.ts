@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '@unbiased/core';
 import type { LabelledSet } from './evaluate.js';
+import { layerInitializers, type ModelInit } from './init.js';
 
 /** Shift of the sinusoid toy's target domain. */
 export interface SinusoidDomain {
@@ -41,21 +42,23 @@ export function sinusoidData(count: number, domain: SinusoidDomain, rng: Rng): L
 
 /**
  * The toy's source model: Conv1D(32, k 9) → BN → ReLU → Conv1D(64, k 9) → BN → ReLU → global average pool →
- * Dense(10) logits, valid padding, seeded Glorot-uniform kernels; BN with PyTorch's momentum 0.1 (tfjs 0.9) and
+ * Dense(10) logits, valid padding (PyTorch's default `padding=0`), seeded initial weights (`init`, default
+ * `'pytorch'`: `U(±1/√fan_in)` weights and biases, PyTorch's default that the released UnMix-TNS code relies on;
+ * `'glorot'`: tfjs's Glorot-uniform kernels and zero biases); BN with PyTorch's momentum 0.1 (tfjs 0.9) and
  * epsilon 1e-5.
  */
-export function sinusoidNet(seed: number): tfl.Sequential {
+export function sinusoidNet(seed: number, init: ModelInit = 'pytorch'): tfl.Sequential {
   const bn = () => tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
   return tfl.sequential({
     layers: [
-      tfl.layers.conv1d({ filters: 32, kernelSize: 9, inputShape: [SIGNAL_LENGTH, 1], kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
+      tfl.layers.conv1d({ filters: 32, kernelSize: 9, inputShape: [SIGNAL_LENGTH, 1], ...layerInitializers(init, 9 * 1, seed) }),
       bn(),
       tfl.layers.reLU(),
-      tfl.layers.conv1d({ filters: 64, kernelSize: 9, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tfl.layers.conv1d({ filters: 64, kernelSize: 9, ...layerInitializers(init, 9 * 32, seed + 1) }),
       bn(),
       tfl.layers.reLU(),
       tfl.layers.globalAveragePooling1d(),
-      tfl.layers.dense({ units: SINUSOID_CLASSES, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 2 }) }),
+      tfl.layers.dense({ units: SINUSOID_CLASSES, ...layerInitializers(init, 64, seed + 2) }),
     ],
   });
 }

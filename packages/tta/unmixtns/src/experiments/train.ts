@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '@unbiased/core';
-import { UnbiasedError } from '@unbiased/core/errors';
+import { checkNumber, UnbiasedError } from '@unbiased/core/errors';
 import { logSoftmax } from '@unbiased/core/tfjs';
 import type { LabelledSet } from './evaluate.js';
 
@@ -134,18 +134,24 @@ export interface TrainClassifierOptions {
   learningRate?: number;
   /** BN running-statistics momentum, PyTorch convention (weight of the batch value). Default 0.1. */
   bnMomentum?: number;
+  /**
+   * Adam's ε (added to `√v̂`). Default 1e-8, PyTorch's and the Adam paper's (Kingma & Ba 2015, "Adam: A Method
+   * for Stochastic Optimization", Algorithm 1); tfjs's own default is the backend's epsilon (1e-7 on cpu/wasm).
+   */
+  adamEpsilon?: number;
 }
 
 /**
- * Trains a Sequential classifier (logits output) with Adam and softmax cross-entropy, BatchNormalization in
+ * Trains a Sequential classifier (logits output) with Adam (β = 0.9, 0.999, ε = `adamEpsilon`) and softmax cross-entropy, BatchNormalization in
  * training mode (batch statistics; running mean and unbiased running variance updated with `bnMomentum`, as
  * PyTorch does), the sample order of each epoch drawn from `rng`. The forward pass is the model's own
  * computation written with core ops (convolutions as patches × kernel), because tfjs-backend-cpu's
  * convolution filter gradient is orders of magnitude slower than its matrix product.
  */
 export async function trainClassifier(model: tfl.LayersModel, data: LabelledSet, rng: Rng, options: TrainClassifierOptions): Promise<void> {
-  const { epochs, numClasses, batchSize = 64, learningRate = 3e-3, bnMomentum = 0.1 } = options;
-  const optimizer = tf.train.adam(learningRate);
+  const { epochs, numClasses, batchSize = 64, learningRate = 3e-3, bnMomentum = 0.1, adamEpsilon = 1e-8 } = options;
+  checkNumber('adamEpsilon', adamEpsilon, { min: 0, minInclusive: false });
+  const optimizer = tf.train.adam(learningRate, 0.9, 0.999, adamEpsilon);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const size = data.sampleShape.reduce((a, b) => a * b, 1);
   const count = data.labels.length;

@@ -3,7 +3,7 @@ import type { Experiment, ExperimentContext, ExperimentResult, Scale } from '@un
 import type { MnistDataset } from '@unbiased/data-mnist';
 import { DIGIT_NET_WEIGHTS } from '../fixtures/digit-net-weights.js';
 import { dirichletStream, iidStream } from '../streams/label-streams.js';
-import { CORRUPTIONS, type Corruption, corruptImages } from './corruptions.js';
+import { CORRUPTIONS, type Corruption, type CorruptionLevel, corruptImages } from './corruptions.js';
 import { DIGIT_SIDE, digitNet, digitSplit, importWeights } from './digits.js';
 import { type LabelledSet, type MethodSpec, meanSd, streamError } from './evaluate.js';
 import { errorByStreamPlot } from './plots.js';
@@ -14,6 +14,8 @@ export interface MnistCConfig {
   /** Keep every `stride`-th held-out digit (1: all 2,000). */
   stride: number;
   corruptions: readonly Corruption[];
+  /** Corruptions also run at the milder level (extra reported rows; the claim is judged on `corruptions`). */
+  mildCorruptions: readonly Corruption[];
   batchSize: number;
   methods: MethodSpec[];
 }
@@ -24,11 +26,12 @@ const UNMIX: MethodSpec = { name: 'UnMix-TNS K=16', to: 'unmixtns', components: 
 
 /** Scales: `smoke` (one seed, two corruptions, 500 digits) and `full` (5 seeds, all four corruptions, 2,000 digits, K ∈ {1, 4, 16}). */
 export const MNIST_C_SCALES: Record<Scale, MnistCConfig> = {
-  smoke: { seeds: 1, stride: 4, corruptions: ['noise', 'contrast'], batchSize: 64, methods: [SOURCE, TBN, UNMIX] },
+  smoke: { seeds: 1, stride: 4, corruptions: ['noise', 'contrast'], mildCorruptions: [], batchSize: 64, methods: [SOURCE, TBN, UNMIX] },
   full: {
     seeds: 5,
     stride: 1,
     corruptions: CORRUPTIONS,
+    mildCorruptions: CORRUPTIONS,
     batchSize: 64,
     methods: [SOURCE, TBN, { name: 'UnMix-TNS K=1', to: 'unmixtns', components: 1 }, { name: 'UnMix-TNS K=4', to: 'unmixtns', components: 4 }, UNMIX],
   },
@@ -37,9 +40,11 @@ export const MNIST_C_SCALES: Record<Scale, MnistCConfig> = {
 /**
  * The claim's rule, fixed before any run: averaged over the corruptions, UnMix-TNS (K = 16) on the Dirichlet
  * stream is at least `margin` points below TBN on the same stream, and within `drift` points of its own i.i.d.
- * error (means over seeds).
+ * error (means over seeds). Testbed validity, a precondition fixed before the corrupted-stream results were
+ * looked at: UnMix-TNS (K = 16) on the clean held-out digits (i.i.d.) errs at most `cleanUnmixMax` %; a source
+ * model that UnMix-TNS's noisy initial components break on its own domain cannot test the method.
  */
-export const MNIST_C_RULE = { margin: 10, drift: 3 } as const;
+export const MNIST_C_RULE = { margin: 10, drift: 3, cleanUnmixMax: 3 } as const;
 
 const STREAMS = ['iid', 'dirichlet'] as const;
 
@@ -64,7 +69,10 @@ export async function runUnmixtnsMnistC(ctx: ExperimentContext, config: MnistCCo
   const count = test.labels.length;
   const model: tfl.LayersModel = digitNet(0);
   importWeights(model, DIGIT_NET_WEIGHTS);
-  const domains = ['clean', ...config.corruptions] as const;
+  const mild = (c: Corruption) => `${c}-mild`;
+  const domains: string[] = ['clean', ...config.corruptions, ...config.mildCorruptions.map(mild)];
+  const corruptionOf = (domain: string): [Corruption, CorruptionLevel] =>
+    domain.endsWith('-mild') ? [domain.slice(0, -'-mild'.length) as Corruption, 'mild'] : [domain as Corruption, 'standard'];
   const errors = new Map<string, number[]>();
   const key = (method: string, domain: string, stream: string) => `${method}|${domain}|${stream}`;
   const total = config.seeds * domains.length * config.methods.length * STREAMS.length;
@@ -74,7 +82,8 @@ export async function runUnmixtnsMnistC(ctx: ExperimentContext, config: MnistCCo
       const seed = (ctx.seed + s) >>> 0;
       const rng = ctx.rng.fold(`seed-${s}`);
       for (const domain of domains) {
-        const x = domain === 'clean' ? test.x : corruptImages(test.x, count, DIGIT_SIDE, domain, rng.fold(`corrupt-${domain}`));
+        const [corruption, level] = corruptionOf(domain);
+        const x = domain === 'clean' ? test.x : corruptImages(test.x, count, DIGIT_SIDE, corruption, rng.fold(`corrupt-${domain}`), level);
         const data: LabelledSet = { x, labels: test.labels, sampleShape: test.sampleShape };
         const orders = {
           iid: iidStream(count, rng.fold(`iid-${domain}`)),
@@ -95,24 +104,34 @@ export async function runUnmixtnsMnistC(ctx: ExperimentContext, config: MnistCCo
     model.dispose();
   }
   const get = (method: string, domain: string, stream: string) => errors.get(key(method, domain, stream)) ?? [];
-  /** Per seed, the mean over the corruptions. */
-  const overCorruptions = (method: string, stream: string) =>
-    Array.from({ length: config.seeds }, (_, s) => config.corruptions.reduce((a, c) => a + (get(method, c, stream)[s] as number), 0) / config.corruptions.length);
+  /** Per seed, the mean over the corruptions (standard level, or the mild level's domains). */
+  const overDomains = (names: readonly string[]) => (method: string, stream: string) =>
+    Array.from({ length: config.seeds }, (_, s) => names.reduce((a, c) => a + (get(method, c, stream)[s] as number), 0) / names.length);
+  const overCorruptions = overDomains(config.corruptions);
+  const overMild = overDomains(config.mildCorruptions.map(mild));
+  const cleanUnmix = meanSd(get(UNMIX.name, 'clean', 'iid'));
+  const cleanSource = meanSd(get(SOURCE.name, 'clean', 'iid'));
+  const valid = cleanUnmix.mean <= MNIST_C_RULE.cleanUnmixMax;
   const unmixIid = meanSd(overCorruptions(UNMIX.name, 'iid'));
   const unmixDir = meanSd(overCorruptions(UNMIX.name, 'dirichlet'));
   const tbnIid = meanSd(overCorruptions(TBN.name, 'iid'));
   const tbnDir = meanSd(overCorruptions(TBN.name, 'dirichlet'));
   const gap = tbnDir.mean - unmixDir.mean;
   const drift = Math.abs(unmixDir.mean - unmixIid.mean);
-  const holds = gap >= MNIST_C_RULE.margin && drift <= MNIST_C_RULE.drift;
+  const holds = valid && gap >= MNIST_C_RULE.margin && drift <= MNIST_C_RULE.drift;
   const failing: string[] = [];
+  if (!valid) {
+    failing.push(
+      `testbed validity: UnMix-TNS (K = 16) errs ${cleanUnmix.mean.toFixed(1)}% on clean digits (Source ${cleanSource.mean.toFixed(1)}%); needs ≤ ${MNIST_C_RULE.cleanUnmixMax}%`,
+    );
+  }
   for (const c of config.corruptions) {
     const cellGap = meanSd(get(TBN.name, c, 'dirichlet')).mean - meanSd(get(UNMIX.name, c, 'dirichlet')).mean;
     const cellDrift = Math.abs(meanSd(get(UNMIX.name, c, 'dirichlet')).mean - meanSd(get(UNMIX.name, c, 'iid')).mean);
     if (cellGap < MNIST_C_RULE.margin) failing.push(`${c}: TBN − UnMix-TNS on the Dirichlet stream is ${cellGap.toFixed(1)} pp < ${MNIST_C_RULE.margin}`);
     if (cellDrift > MNIST_C_RULE.drift) failing.push(`${c}: UnMix-TNS Dirichlet vs i.i.d. differ by ${cellDrift.toFixed(1)} pp > ${MNIST_C_RULE.drift}`);
   }
-  if (!holds) failing.unshift(`mean over corruptions: gap ${gap.toFixed(1)} pp (needs ≥ ${MNIST_C_RULE.margin}), drift ${drift.toFixed(1)} pp (needs ≤ ${MNIST_C_RULE.drift})`);
+  if (!(gap >= MNIST_C_RULE.margin && drift <= MNIST_C_RULE.drift)) failing.unshift(`mean over corruptions: gap ${gap.toFixed(1)} pp (needs ≥ ${MNIST_C_RULE.margin}), drift ${drift.toFixed(1)} pp (needs ≤ ${MNIST_C_RULE.drift})`);
   const metrics: Record<string, number> = {
     unmix_k16_iid_error: unmixIid.mean,
     unmix_k16_iid_error_sd: unmixIid.sd,
@@ -124,6 +143,9 @@ export async function runUnmixtnsMnistC(ctx: ExperimentContext, config: MnistCCo
     tbn_dirichlet_error_sd: tbnDir.sd,
     tbn_minus_unmix_dirichlet: gap,
     unmix_dirichlet_minus_iid: unmixDir.mean - unmixIid.mean,
+    unmix_k16_clean_iid_error: cleanUnmix.mean,
+    source_clean_iid_error: cleanSource.mean,
+    testbed_valid: valid ? 1 : 0,
   };
   const rows: (string | number)[][] = [];
   const fmt = (values: number[]) => {
@@ -140,7 +162,9 @@ export async function runUnmixtnsMnistC(ctx: ExperimentContext, config: MnistCCo
       avg.forEach((v, s) => {
         metrics[`error_${slug}_corrupted_${stream}_seed${s}`] = v;
       });
-      rows.push([method.name, stream, ...cells, fmt(avg), avg.map((v) => v.toFixed(1)).join(' / ')]);
+      const mildAvg = config.mildCorruptions.length > 0 ? overMild(method.name, stream) : [];
+      if (mildAvg.length > 0) metrics[`error_${slug}_mild_${stream}`] = meanSd(mildAvg).mean;
+      rows.push([method.name, stream, ...cells, fmt(avg), avg.map((v) => v.toFixed(1)).join(' / '), ...(mildAvg.length > 0 ? [fmt(mildAvg)] : [])]);
     }
   }
   const methods = config.methods.map((m) => m.name);
@@ -151,12 +175,26 @@ export async function runUnmixtnsMnistC(ctx: ExperimentContext, config: MnistCCo
         `Corrupted 14×14 digits (${config.corruptions.join(', ')}; batch ${config.batchSize}, Dirichlet δ = 0.1), mean over corruptions, ${config.seeds} seed(s): ` +
         `UnMix-TNS (K = 16) errs ${unmixDir.mean.toFixed(1)} ± ${unmixDir.sd.toFixed(1)}% on the non-i.i.d. stream vs TBN ${tbnDir.mean.toFixed(1)} ± ${tbnDir.sd.toFixed(1)}% ` +
         `(margin ${gap.toFixed(1)} pp; rule ≥ ${MNIST_C_RULE.margin}), and ${unmixIid.mean.toFixed(1)} ± ${unmixIid.sd.toFixed(1)}% i.i.d. ` +
-        `(difference ${drift.toFixed(1)} pp; rule ≤ ${MNIST_C_RULE.drift}).`,
+        `(difference ${drift.toFixed(1)} pp; rule ≤ ${MNIST_C_RULE.drift}). Testbed validity: UnMix-TNS on clean digits ${cleanUnmix.mean.toFixed(1)}% ` +
+        `(Source ${cleanSource.mean.toFixed(1)}%; rule ≤ ${MNIST_C_RULE.cleanUnmixMax}%)` +
+        (config.mildCorruptions.length > 0
+          ? `. Mild level (reported, not judged): UnMix-TNS ${meanSd(overMild(UNMIX.name, 'dirichlet')).mean.toFixed(1)}% non-i.i.d. / ${meanSd(overMild(UNMIX.name, 'iid')).mean.toFixed(1)}% i.i.d., TBN ${meanSd(overMild(TBN.name, 'dirichlet')).mean.toFixed(1)}% / ${meanSd(overMild(TBN.name, 'iid')).mean.toFixed(1)}%, Source ${meanSd(overMild(SOURCE.name, 'iid')).mean.toFixed(1)}%.`
+          : '.'),
       holds,
       status: holds ? (failing.length > 0 ? 'partial' : 'holds') : 'fails',
       ...(failing.length > 0 ? { failing } : {}),
     },
-    table: { columns: ['method', 'stream', ...domains.map((d) => `${d} error %`), 'corrupted mean %', 'corrupted mean per seed'], rows },
+    table: {
+      columns: [
+        'method',
+        'stream',
+        ...domains.map((d) => `${d} error %`),
+        'corrupted mean %',
+        'corrupted mean per seed',
+        ...(config.mildCorruptions.length > 0 ? ['mild corrupted mean %'] : []),
+      ],
+      rows,
+    },
     plots: [
       errorByStreamPlot(
         'unmixtns-mnist-c-error',
