@@ -6,7 +6,11 @@
 // hit every side alike; then prints the medians, the ratios ours / peer and the effective bandwidth.
 //
 //   node tooling/peers/interleave-optimizers.mjs --backend wasm --rounds 3 --repeats 7 \
-//     --cases 'adamw, 1 variable,signum [impl=fused], 1 variable' [--before /tmp/before/pkgs] [--python python3]
+//     --cases 'adamw, 1 variable,signum [impl=fused], 1 variable' [--before /tmp/before/pkgs] [--python python3] \
+//     [--peer-threads all,1]
+//
+// --peer-threads: `all` (XLA's default: every core), `1` (one thread, pinned to one CPU: like for like with our
+// single-threaded kernels), or both, comma-separated (default `all,1`): each is timed every round.
 //
 // Child mode (one round of ours): --child --root <packages dir> (prints { "cases": { id: { "ms": [...] } } }).
 // Build the packages first (pnpm --filter '@unbiased/core' --filter '@unbiased/optim-*' build). Case ids contain
@@ -87,15 +91,19 @@ async function child() {
     }
     const before = tf.memory().numTensors;
     const ms = [];
+    const cpuMs = [];
     for (let i = 0; i < repeats; i++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await instance.step();
       await instance.fence();
       ms.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpuMs.push((c.user + c.system) / 1000);
     }
     const leaked = tf.memory().numTensors - before;
     await instance.dispose();
-    out[id] = { ms, ...(leaked !== 0 ? { leakedTensors: leaked } : {}), bytesPerStep: bytesPerParameter(id) * size };
+    out[id] = { ms, cpu_ms: cpuMs, ...(leaked !== 0 ? { leakedTensors: leaked } : {}), bytesPerStep: bytesPerParameter(id) * size };
   }
   process.stdout.write(`${JSON.stringify({ cases: out })}\n`);
 }
@@ -110,12 +118,20 @@ function orchestrate() {
   const sides = [['after', resolve(values.root)]];
   if (values.before) sides.push(['before', resolve(values.before)]);
   const samples = {};
-  const add = (side, id, ms) => {
+  const cpuSamples = {};
+  const add = (side, id, ms, cpu) => {
     samples[side] ??= {};
     samples[side][id] ??= [];
     samples[side][id].push(...ms);
+    if (cpu) {
+      cpuSamples[side] ??= {};
+      cpuSamples[side][id] ??= [];
+      cpuSamples[side][id].push(...cpu);
+    }
   };
-  let peerName = '';
+  const peerThreads = (values['peer-threads'] ?? 'all,1').split(',').map((t) => t.trim());
+  for (const t of peerThreads) if (t !== 'all' && t !== '1') throw new Error(`--peer-threads takes all, 1 or all,1; got ${t}`);
+  const peerNames = {};
   const bytes = {};
   const load = [];
   for (let round = 0; round < Number(values.rounds); round++) {
@@ -123,35 +139,61 @@ function orchestrate() {
     for (const [side, root] of round % 2 === 0 ? sides : [...sides].reverse()) {
       const doc = run(process.execPath, [fileURLToPath(import.meta.url), '--child', '--root', root, '--backend', values.backend, '--cases', values.cases, '--repeats', values.repeats, '--size', values.size]);
       for (const [id, r] of Object.entries(doc.cases)) {
-        if (r.ms) add(side, id, r.ms);
+        if (r.ms) add(side, id, r.ms, r.cpu_ms);
         if (r.bytesPerStep) bytes[id] = r.bytesPerStep;
         if (r.leakedTensors) console.error(`[${side}] ${id}: numTensors grew by ${r.leakedTensors}`);
       }
     }
     if (!values['no-peer']) {
       const peerCases = caseIds.filter((id) => !id.startsWith('tf.train'));
-      const threads = values['peer-threads'] ? ['--threads', values['peer-threads']] : [];
-      const doc = run(values.python, [join(here, 'optax_optimizers.py'), '--cases', peerCases.join(','), '--repeats', values.repeats, '--size', values.size, ...threads, '--json']);
-      peerName = doc.peer;
-      for (const [id, r] of Object.entries(doc.cases)) add('optax', id, r.ms);
+      for (const threads of peerThreads) {
+        const flag = threads === '1' ? ['--threads', '1'] : [];
+        const doc = run(values.python, [join(here, 'optax_optimizers.py'), '--cases', peerCases.join(','), '--repeats', values.repeats, '--size', values.size, ...flag, '--json']);
+        peerNames[threads] = doc.peer;
+        for (const [id, r] of Object.entries(doc.cases)) add(`optax:${threads}`, id, r.ms, r.cpu_ms);
+      }
     }
   }
   const rows = [];
+  const f = (x, d = 2) => (x === undefined ? '-' : x.toFixed(d));
+  const peerSides = values['no-peer'] ? [] : peerThreads;
   for (const id of caseIds) {
     const a = samples.after?.[id];
     const b = samples.before?.[id];
-    const p = samples.optax?.[id];
     const ma = a ? median(a) : undefined;
     const mb = b ? median(b) : undefined;
-    const mp = p ? median(p) : undefined;
-    const gb = (m) => (bytes[id] && m ? (bytes[id] / (m * 1e-3)) / 1e9 : undefined);
-    rows.push({ case: id, after_min: a ? Math.min(...a) : undefined, optax_min: p ? Math.min(...p) : undefined, after_ms: ma, before_ms: mb, optax_ms: mp, after_over_optax: ma && mp ? ma / mp : undefined, before_over_after: ma && mb ? mb / ma : undefined, after_gbps: gb(ma), optax_gbps: gb(mp) });
+    const gb = (m) => (bytes[id] && m ? bytes[id] / (m * 1e-3) / 1e9 : undefined);
+    const row = [id, f(ma), f(mb), f(ma && mb ? mb / ma : undefined), f(gb(ma), 1)];
+    for (const t of peerSides) {
+      const p = samples[`optax:${t}`]?.[id];
+      const mp = p ? median(p) : undefined;
+      row.push(f(mp), f(ma && mp ? ma / mp : undefined), f(gb(mp), 1));
+    }
+    rows.push(row);
   }
-  const f = (x, d = 2) => (x === undefined ? '-' : x.toFixed(d));
-  console.log(`backend ${values.backend}, size ${size}, ${values.rounds} rounds x ${repeats} samples; peer: ${peerName || 'none'}; load at each round: ${load.join(', ')}`);
-  console.log(['case', 'after ms', 'before ms', 'optax ms', 'after/optax', 'before/after', 'after GB/s', 'optax GB/s', 'after min', 'optax min'].join(' | '));
-  for (const r of rows) {
-    console.log([r.case, f(r.after_ms), f(r.before_ms), f(r.optax_ms), f(r.after_over_optax), f(r.before_over_after), f(r.after_gbps, 1), f(r.optax_gbps, 1), f(r.after_min), f(r.optax_min)].join(' | '));
+  const peerLabel = peerSides.map((t) => `[${t === '1' ? '1 thread' : 'all cores'}] ${peerNames[t] ?? '-'}`).join('; ');
+  console.log(`backend ${values.backend}, size ${size}, ${values.rounds} rounds x ${repeats} samples; peers: ${peerLabel || 'none'}; load at each round: ${load.join(', ')}`);
+  const header = ['case', 'after ms', 'before ms', 'before/after', 'after GB/s'];
+  for (const t of peerSides) {
+    const tag = t === '1' ? 'optax 1 thread' : 'optax all cores';
+    header.push(`${tag} ms`, `after / ${tag}`, `${tag} GB/s`);
+  }
+  console.log(header.join(' | '));
+  for (const r of rows) console.log(r.join(' | '));
+  // CPU time per step (process CPU, all threads): under a loaded machine wall time is inflated by waiting for a
+  // core, CPU time much less so; for ours and the pinned one-thread peer it is the single-core cost of a step.
+  const cpuMedian = (side, id) => (cpuSamples[side]?.[id]?.length ? median(cpuSamples[side][id]) : undefined);
+  const cpuHeader = ['case', 'after cpu ms', 'before cpu ms'];
+  for (const t of peerSides) cpuHeader.push(`optax ${t === '1' ? '1 thread' : 'all cores'} cpu ms`, `after / it (cpu)`);
+  console.log(`\nCPU time per step, medians:\n${cpuHeader.join(' | ')}`);
+  for (const id of caseIds) {
+    const a = cpuMedian('after', id);
+    const row = [id, f(a), f(cpuMedian('before', id))];
+    for (const t of peerSides) {
+      const p = cpuMedian(`optax:${t}`, id);
+      row.push(f(p), f(a && p ? a / p : undefined));
+    }
+    console.log(row.join(' | '));
   }
 }
 

@@ -5,11 +5,17 @@ Usage (the peer protocol shared with apps/bench/src/perf/peers.ts):
 
     python3 tooling/peers/optax_optimizers.py --cases "<id>,<id>" --repeats N [--size N] [--threads 1] --json
 
+(--threads 1: XLA on one thread, the process pinned to one CPU, like our single-threaded kernels; default: all
+cores, as a user would run it. `unbiased perf optimizers --peers` runs both and reports both ratios.)
+
 (case ids contain ", ", so the list separator is a comma not followed by a space)
 
 prints ONE JSON object on stdout:
 
-    { "peer": "optax 0.2.8 (jax 0.10.2, jit, donated)", "cases": { "<case id>": { "ms": [samples...] } } }
+    { "peer": "optax 0.2.8 (jax 0.10.2, jit, donated, all 2 cores)", "cases": { "<case id>": { "ms": [samples...], "cpu_ms": [...] } } }
+
+("cpu_ms", an extra the protocol ignores: the process's CPU time of each sample, all threads together; on one
+pinned thread, the step's single-core cost, which the machine's load does not inflate as it does wall time.)
 
 and exits 3, naming the missing module and the pip command on stderr, when jax or optax cannot be imported
 (they are never a dependency of the project: `pip install jax optax`). Unknown case ids exit 2.
@@ -57,13 +63,21 @@ def fail_import(error: ImportError) -> None:
     sys.exit(3)
 
 
-# --threads 1 restricts XLA:CPU to one thread (our wasm and cpu steps are single-threaded); it must be set
-# before jax is imported. Default: XLA's own choice (all cores), as a user would run it.
+# --threads 1 makes XLA:CPU single-threaded, like our wasm and cpu steps. The XLA flags alone do NOT do it under
+# jax 0.10.2: the thunk runtime still spreads one step's loop fusion over its intra-op pool (measured: with
+# `--xla_cpu_multi_thread_eigen=false` four pool threads each did a quarter of the work). The pool is sized from
+# the process's CPU affinity, so the script pins itself to one CPU (sched_setaffinity, as `taskset -c` does)
+# before jax is imported, and sets the flags too. Default: XLA's own choice (all cores), as a user would run it.
+PINNED_CPU = None
 if "--threads" in sys.argv[1:-1]:
     _threads = sys.argv[sys.argv.index("--threads") + 1]
-    os.environ["XLA_FLAGS"] = (
-        os.environ.get("XLA_FLAGS", "") + f" --xla_cpu_multi_thread_eigen={'false' if _threads == '1' else 'true'} intra_op_parallelism_threads={_threads}"
-    ).strip()
+    if _threads != "1":
+        print(f"optax peer: --threads takes 1 (single-threaded) or is left out (all cores), got {_threads!r}", file=sys.stderr)
+        sys.exit(2)
+    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1").strip()
+    if hasattr(os, "sched_setaffinity"):
+        PINNED_CPU = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {PINNED_CPU})
 
 try:
     import jax
@@ -97,7 +111,7 @@ def split_case(case: str) -> tuple[str, int]:
     return head, int(words[0])
 
 
-def run_case(case: str, size: int, repeats: int) -> list[float]:
+def run_case(case: str, size: int, repeats: int) -> tuple[list[float], list[float]]:
     label, count = split_case(case)
     opt = make_optimizer(label)
     if opt is None:
@@ -117,12 +131,15 @@ def run_case(case: str, size: int, repeats: int) -> list[float]:
         params, state = jitted(params, state, grads)
         jax.block_until_ready((params, state))
     samples = []
+    cpu = []
     for _ in range(repeats):
+        cpu_start = time.process_time()
         start = time.perf_counter()
         params, state = jitted(params, state, grads)
         jax.block_until_ready((params, state))
         samples.append((time.perf_counter() - start) * 1e3)
-    return samples
+        cpu.append((time.process_time() - cpu_start) * 1e3)
+    return samples, cpu
 
 
 def main() -> int:
@@ -131,19 +148,26 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE)
     parser.add_argument("--json", action="store_true", help="print the JSON document (the only output mode)")
-    parser.add_argument("--threads", default=None, help="XLA:CPU threads (1: single-threaded, like our kernels); default: all cores")
+    parser.add_argument("--threads", default=None, choices=["1"], help="1: one thread, pinned to one CPU (like our kernels); default: all cores")
     args = parser.parse_args()
     # Case ids contain ", " (e.g. "adamw, 1 variable"): the list separator is a comma NOT followed by a space.
     joined = [c.strip() for c in re.split(r",(?! )", args.cases) if c.strip()]
     out = {}
     for case in joined:
         try:
-            out[case] = {"ms": run_case(case, args.size, max(1, args.repeats))}
+            ms, cpu_ms = run_case(case, args.size, max(1, args.repeats))
+            out[case] = {"ms": ms, "cpu_ms": cpu_ms}
         except (KeyError, ValueError):
             print(f"optax peer: no optax peer for case {case!r}", file=sys.stderr)
             return 2
-    threads = "" if args.threads is None else f", {args.threads} thread{'s' if args.threads != '1' else ''}"
-    doc = {"peer": f"optax {optax.__version__} (jax {jax.__version__}, jit, donated{threads})", "cases": out}
+    if args.threads is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        threads = f"all {cores} cores"
+    elif PINNED_CPU is not None:
+        threads = f"1 thread, pinned to CPU {PINNED_CPU}"
+    else:
+        threads = "1 thread requested by XLA flags only (no CPU affinity on this OS: may still use several)"
+    doc = {"peer": f"optax {optax.__version__} (jax {jax.__version__}, jit, donated, {threads})", "cases": out}
     print(json.dumps(doc))
     return 0
 

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TransformOptimizer } from '../adapter/transform-optimizer.js';
 import { type AnyOptions, listOptimizers, type PerfCase, type PerfContext, type PerfSuite } from '../registry/registry.js';
-import { OPTAX_PEER_LABELS, optaxPeer } from './optax-peer.js';
+import { OPTAX_PEER_LABELS, optaxPeers } from './optax-peer.js';
 import { ADAM_BYTES_PER_PARAMETER, optimizerPerfInstance } from './transforms-suite.js';
 
 /** Variable counts of the suite: one flat variable, and the same parameters split into 512 variables. */
@@ -50,7 +50,7 @@ export const optimizersPerfSuite: PerfSuite = {
   id: 'optimizers',
   title: 'Every registered optimizer (defaults and fused variants) vs tf.train.adam, one step on 1 and 512 variables',
   packageName: '@unbiased/core',
-  peers: [optaxPeer(OPTAX_PEER_LABELS)],
+  peers: optaxPeers(OPTAX_PEER_LABELS),
   cases({ size }: PerfContext): PerfCase[] {
     const cases: PerfCase[] = [];
     const configurations = optimizerPerfConfigurations();

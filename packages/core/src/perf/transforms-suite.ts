@@ -6,7 +6,7 @@ import { addDecayedWeights, scaleByLearningRate } from '../transforms/elementwis
 import { adamApplyFusedRunner } from '../kernels/adam-moments.js';
 import { type Impl, scaleByAdam } from '../transforms/moments.js';
 import { checkSameVariables } from '../transforms/tree.js';
-import { optaxPeer } from './optax-peer.js';
+import { optaxPeers } from './optax-peer.js';
 import type { GradientTransformation, NamedTensors } from '../transforms/types.js';
 
 /** Adam moves at least 28 bytes per float32 parameter per step (read p, g, m, v; write p, m, v). */
@@ -110,7 +110,7 @@ export const transformsPerfSuite: PerfSuite = {
   id: 'transforms',
   title: 'chain(scaleByAdam, scaleByLearningRate) vs tf.train.adam',
   packageName: '@unbiased/core',
-  peers: [optaxPeer(['tf.train.adam', 'chain(scaleByAdam[fused], scaleByLearningRate)', 'chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate)'])],
+  peers: optaxPeers(['tf.train.adam', 'chain(scaleByAdam[fused], scaleByLearningRate)', 'chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate)']),
   cases({ size }: PerfContext): PerfCase[] {
     return [1, 512].flatMap((count) => (['tf', 'fused', 'per-variable', 'reference', 'adamw'] as const).map((variant) => adamCases(size, count, variant)));
   },

@@ -945,6 +945,92 @@ describe(`signMomentumStages, impl 'fused', on ${testBackend}`, () => {
     expect(Object.keys(backend.pipelineCache).length).toBe(keys);
   });
 
+  // The StoSignSGD fast loop runs 8 elements per iteration (two hash chains), then at most one group of 4, from
+  // `start` (the cpu path's chunks start mid-variable): every split of [start, n & ~3) is checked element by
+  // element against an independent float32 emulation (Math.fround after every operation, refWord's hash), and
+  // bit for bit against the module's generic `step` with the same flags, in place and into separate outputs.
+  it('stosign32 equals a float32 emulation and `step` bit for bit, for every loop split, start and aliasing', async () => {
+    const memory = new WebAssembly.Memory({ initial: 4 });
+    const module = new WebAssembly.Module(Buffer.from(SIGN_MOMENTUM_WASM_BASE64, 'base64'));
+    const wasm = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, (...args: number[]) => number>;
+    const f32 = Math.fround;
+    const CAP = 1040;
+    const [P, G, M, E, P2, M2, E2] = [0, 1, 2, 3, 4, 5, 6].map((k) => 4 * CAP * k) as [number, number, number, number, number, number, number];
+    const heap = new Float32Array(memory.buffer);
+    const bits = new Uint32Array(memory.buffer);
+    const special = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e-45, -1e-45, 3e38, -3e38];
+    const next = rng(16);
+    const pick = (scale: number) => (next() < 0.04 ? (special[Math.floor(next() * special.length)] as number) : (next() * 2 - 1) * scale);
+    const [b1, omb1, decay, neglr] = [f32(0.9), f32(0.1), f32(0.999), f32(-1e-3)];
+    let cases = 0;
+    const wrong: string[] = [];
+    for (const n of [0, 3, 4, 7, 8, 11, 12, 15, 16, 19, 20, 23, 24, 37, 1027]) {
+      for (const start of [0, 4, 8, 12]) {
+        if (start > (n & ~3)) continue;
+        for (const [wd, c, inPlace] of [
+          [0, 1, true],
+          [f32(0.01), f32(0.5), true],
+          [0, f32(0.25), false],
+          [f32(0.1), 1, false],
+        ] as [number, number, boolean][]) {
+          const prefix = Math.floor(next() * 2 ** 32) | 0;
+          const input = { p: [] as number[], g: [] as number[], m: [] as number[], G: [] as number[] };
+          for (let i = 0; i < n; i++) {
+            input.p.push(f32(pick(1)));
+            input.g.push(f32(pick(1e-3)));
+            input.m.push(f32(pick(1e-3)));
+            input.G.push(f32(Math.abs(pick(1e-3))));
+          }
+          const run = (fn: 'stosign32' | 'step'): Uint32Array => {
+            heap.fill(0);
+            heap.set(input.p, P / 4);
+            heap.set(input.g, G / 4);
+            heap.set(input.m, M / 4);
+            heap.set(input.G, E / 4);
+            const [po, mo, Go] = inPlace ? [P, M, E] : [P2, M2, E2];
+            if (fn === 'stosign32') wasm.stosign32?.(P, G, M, E, po, mo, Go, n, prefix, wd !== 0 ? 1 : 0, b1, omb1, decay, c, wd, neglr, start);
+            else wasm.step?.(P, G, M, E, po, mo, Go, n & ~3, 2 | 8 | (wd !== 0 ? 32 : 0), prefix, b1, omb1, 0, 0, decay, c, wd, neglr, 0, start);
+            return bits.slice(0, 7 * CAP);
+          };
+          const fast = run('stosign32');
+          const generic = run('step');
+          let differ = 0;
+          for (let k = 0; k < fast.length; k++) if (fast[k] !== generic[k]) differ++;
+          expect(differ, `n ${n}, start ${start}, wd ${wd}, c ${c}, in place ${inPlace}: words unlike step`).toBe(0);
+          // The emulation, for the elements the fast loop owns: [start, n & ~3).
+          const [po, mo, Go] = (inPlace ? [P, M, E] : [P2, M2, E2]).map((b) => b / 4) as [number, number, number];
+          const asBits = new Uint32Array(new Float32Array(1).buffer);
+          const toBits = (x: number) => {
+            new Float32Array(asBits.buffer)[0] = x;
+            return asBits[0] as number;
+          };
+          for (let i = start; i < (n & ~3); i++) {
+            const d = f32(f32((input.m[i] as number) * b1) + f32((input.g[i] as number) * omb1));
+            const decayed = f32((input.G[i] as number) * decay);
+            // WebAssembly pmax (b < a ? a : b), not Math.max: they differ when an operand is NaN.
+            // biome-ignore lint/complexity/useMathMinMax: pmax is not Math.max when an operand is NaN
+            const Gn = decayed < Math.abs(d) ? Math.abs(d) : decayed;
+            const arg = f32(d + f32(noiseAt(prefix, i) * f32(Gn * c)));
+            let s = arg > 0 ? 1 : arg < 0 ? -1 : 0;
+            const p = input.p[i] as number;
+            if (wd !== 0) s = f32(s + f32(p * wd));
+            const want = [f32(p + f32(s * neglr)), d, Gn];
+            const got = [fast[po + i], fast[mo + i], fast[Go + i]] as number[];
+            for (let k = 0; k < 3; k++) {
+              const w = want[k] as number;
+              // NaN payloads are not specified by IEEE 754 arithmetic: any NaN matches a NaN.
+              const ok = Number.isNaN(w) ? ((got[k] as number) & 0x7fffffff) > 0x7f800000 : got[k] === toBits(w);
+              if (!ok) wrong.push(`n ${n}, start ${start}, wd ${wd}, c ${c}, element ${i}, output ${'pmG'[k]}`);
+            }
+          }
+          cases++;
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(cases).toBeGreaterThan(150);
+  });
+
   it('the committed wasm binary equals a fresh compile of sign-momentum.wat', async () => {
     const source = await readFile(new URL('../src/wasm/sign-momentum.wat', import.meta.url), 'utf8');
     const bytes = await compileWat(source, 'sign-momentum.wat');
