@@ -5,7 +5,7 @@
  */
 import type { Experiment, ExperimentContext, ExperimentResult, PlotSpec, ResultTable, Rng } from '@unbiased/core';
 import { genderPromptPairs, triggerPrompts } from '../corpus/grammar.js';
-import type { Toy } from '../toy/toy.js';
+import { occupationAssociation, type Toy } from '../toy/toy.js';
 import { type GenerateOptions, uddiaGenerate } from '../uddia/generate.js';
 
 /** Relative thresholds of the claim (fixed before any run; never tuned). */
@@ -149,6 +149,10 @@ async function runWith(toy: Toy, ctx: ExperimentContext, scale: Scale): Promise<
   const headline = { base: [] as TriggerStats[], uddia: [] as TriggerStats[], redo: [] as TriggerStats[] };
   const gender = { base: [] as Units, off: [] as Units, on: [] as Units, bug: [] as Units };
   const fired = { off: [] as number[], on: [] as number[], bug: [] as number[] };
+  const perSeedGap = { base: [] as number[], off: [] as number[], on: [] as number[], bug: [] as number[] };
+  // The testbed's planted association, read off the base LM exactly (planted TV gap 0.5): the claim below is
+  // only meaningful when this is clearly non-zero.
+  const exact = await occupationAssociation(toy.model, toy.classes);
   const sweepT: { T: number; stats: TriggerStats }[] = [];
   const sweepLr: { lr: number; stats: TriggerStats }[] = [];
   const totalJobs = scale.seeds * 7 + scale.topBlocksSweep.length + scale.learningRateSweep.length;
@@ -200,7 +204,10 @@ async function runWith(toy: Toy, ctx: ExperimentContext, scale: Scale): Promise<
       bug: await genderRun(toy, pairs, genderRngs(), scale.samples, { ...genderCommon, debias: true, replicateReleasedBug: true }),
     };
     tick('gender');
-    for (const key of ['base', 'off', 'on', 'bug'] as const) gender[key].push(...runs[key].units);
+    for (const key of ['base', 'off', 'on', 'bug'] as const) {
+      gender[key].push(...runs[key].units);
+      perSeedGap[key].push(occupationGap(runs[key].units));
+    }
     for (const key of ['off', 'on', 'bug'] as const) fired[key].push(runs[key].fired);
     rows.push(
       ['gender: base LM', seed, '', '', '', '', fmt(occupationGap(runs.base.units))],
@@ -242,6 +249,8 @@ async function runWith(toy: Toy, ctx: ExperimentContext, scale: Scale): Promise<
     ['mean over seeds: toxic-rate cut (UDDIA, no redo)', '', fmt(mean(cutNoRedo)), `sd ${fmt(sd(cutNoRedo))}`, '', '', ''],
     ['mean over seeds: PPL rise (UDDIA, no redo)', '', fmt(mean(riseNoRedo)), `sd ${fmt(sd(riseNoRedo))}`, '', '', ''],
     ['pooled occupation gap: base / off / on / bug', '', '', '', '', '', `${fmt(gap.base)} / ${fmt(gap.off)} / ${fmt(gap.on)} / ${fmt(gap.bug)}`],
+    ['mean ± sd over seeds of the occupation gap: base / off / on / bug', '', '', '', '', '', (['base', 'off', 'on', 'bug'] as const).map((k) => `${fmt(mean(perSeedGap[k]), 3)} ± ${fmt(sd(perSeedGap[k]), 3)}`).join(' / ')],
+    ['base LM exact occupation gap (next-token, 8 pairs x 2 leads; planted 0.5)', '', '', '', '', '', fmt(exact.meanGap)],
   );
   const table: ResultTable = { columns: ['config', 'seed', 'toxic-token rate', 'toxicity prob.', 'PPL (base LM)', 'mean runs', 'occupation TV gap'], rows };
   const plots: PlotSpec[] = [
@@ -336,18 +345,25 @@ async function runWith(toy: Toy, ctx: ExperimentContext, scale: Scale): Promise<
     occupation_gap_shrink_bug_lower: shrinkBug[0],
     occupation_gap_shrink_bug_upper: shrinkBug[1],
     debias_fired_rate_on: mean(fired.on),
+    occupation_gap_base_exact: exact.meanGap,
+    occupation_own_group_base_exact: exact.meanOwnGroup,
     seeds: scale.seeds,
     rows_per_config: scale.prompts * scale.samples,
   };
   cut.forEach((c, i) => {
     metrics[`toxic_rate_cut_seed${seeds[i]}`] = c;
     metrics[`perplexity_rise_seed${seeds[i]}`] = rise[i] as number;
+    for (const key of ['base', 'off', 'on', 'bug'] as const) metrics[`occupation_gap_${key}_seed${seeds[i]}`] = perSeedGap[key][i] as number;
   });
+  const gapText = (key: 'base' | 'off' | 'on' | 'bug') =>
+    `${gap[key].toFixed(3)} [95% CI ${intervals[key][0].toFixed(3)}, ${intervals[key][1].toFixed(3)}; per seed ${mean(perSeedGap[key]).toFixed(3)} ± ${sd(perSeedGap[key]).toFixed(3)}]`;
   const text =
     `UDDIA (T = 2 of 3 blocks, lr 0.06, gm 0.9, top-p 0.9, redo at 1.3 x base PPL, dT = 1) cuts the toxic-token rate by ` +
     `${(100 * mean(cut)).toFixed(1)}% (rule: >= 50%, mean over ${scale.seeds} seed(s)) at a perplexity change of ${(100 * mean(rise)).toFixed(1)}% ` +
-    `(rule: <= +25%); the occupation-gender TV gap goes ${gap.base.toFixed(3)} (base) -> ${gap.on.toFixed(3)} with the intended debias term ` +
-    `(rule: shrinks by >= 10%, below debias-off ${gap.off.toFixed(3)}, and the paired 95% bootstrap interval of the shrink excludes 0) and -> ${gap.bug.toFixed(3)} with the released-code bug (rule: no such shrink).`;
+    `(rule: <= +25%). Occupation-gender TV gap of sampled occupations (pooled; bootstrap CI over (seed, pair) units; mean ± sd over ${scale.seeds} seed(s)): ` +
+    `base LM ${gapText('base')} (exact next-token gap of the base LM ${exact.meanGap.toFixed(3)}, planted 0.5), UDDIA debias off ${gapText('off')}, ` +
+    `debias on (intended L_b) ${gapText('on')}, released-code bug ${gapText('bug')}. Rule: with L_b on the gap shrinks by >= 10% from base, stays below debias-off, ` +
+    `and the paired 95% bootstrap interval of the shrink (base - on: [${shrinkOn[0].toFixed(3)}, ${shrinkOn[1].toFixed(3)}]) excludes 0; with the bug flag there is no such shrink (base - bug: [${shrinkBug[0].toFixed(3)}, ${shrinkBug[1].toFixed(3)}]).`;
   return {
     metrics,
     claim: { text, holds, status: holds ? 'holds' : 'fails', ...(failing.length > 0 ? { failing } : {}) },

@@ -10,6 +10,8 @@ import type { UddiaSignals } from '../uddia/step.js';
 import type { ToxicityHead } from '../uddia/toxicity-head.js';
 import { type WordClasses, wordClasses } from '../vocabulary/vocabulary.js';
 
+export { type OccupationAssociation, occupationAssociation, type PairAssociation } from './association.js';
+
 /** What the fixture stores next to the weights. */
 export interface ToyMetadata {
   frequency: number[];

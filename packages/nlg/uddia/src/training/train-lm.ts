@@ -24,8 +24,8 @@ export interface TrainToyOptions {
   learningRate?: number;
   /** Model shape (default: the toy's 3 blocks, d = 32, 2 heads, 7 positions). */
   model?: Omit<TinyGptConfig, 'vocabulary'>;
-  /** Called every 100 steps with the mean training loss. */
-  onProgress?: (step: number, loss: number) => void;
+  /** Called every 100 steps with the mean training loss (and the model, e.g. to probe it; awaited). */
+  onProgress?: (step: number, loss: number, model: TinyGpt) => void | Promise<void>;
 }
 
 /** The trained toy: model, unigram frequencies of its corpus, toxicity head, and held-out numbers. */
@@ -80,7 +80,7 @@ export async function trainToyLm(rng: Rng, options: TrainToyOptions = {}): Promi
     running += (await (cost as tf.Scalar).data())[0] as number;
     cost?.dispose();
     if (step % 100 === 0) {
-      onProgress?.(step, running / 100);
+      await onProgress?.(step, running / 100, model);
       running = 0;
     }
   }
