@@ -52,10 +52,12 @@ interface BlockTape {
   values: tf.Tensor4D;
   weights: tf.Tensor4D;
   ln2: NormTape;
-  /** MLP pre-activation `f`, its square (when kept), and `s = sigmoid(2 sqrt(2/pi) (f + 0.044715 f^3))`, so that `gelu(f) = f s`. */
+  /** MLP pre-activation `f`, its square, and `s = sigmoid(2 sqrt(2/pi) (f + 0.044715 f^3))`, so that `gelu(f) = f s`. */
   f: tf.Tensor2D;
-  f2?: tf.Tensor2D;
+  f2: tf.Tensor2D;
   s: tf.Tensor2D;
+  /** The MLP activation `gelu(f) = f s`. */
+  u: tf.Tensor2D;
 }
 
 /** Constants shared by the passes over one context (created once per {@link TinyGpt.encodeContext}). */
@@ -282,7 +284,6 @@ export class TinyGpt implements RowwiseCausalLM {
       throw new UnbiasedError('INVALID_ARGUMENT', `tapeFrom must be an integer in [0, ${this.numBlocks}]; got ${String(tapeFrom)}`, { field: 'tapeFrom' });
     }
     const last = (x: tf.Tensor3D): tf.Tensor2D => tf.reshape(tf.slice(x, [0, length - 1, 0], [batch, 1, x.shape[2]]), [batch, x.shape[2]]) as tf.Tensor2D;
-    const lastNorm = (n: tf.Tensor3D, r: tf.Tensor3D): NormTape => ({ n: last(n), r: last(r) });
     const dense = (x: tf.Tensor3D, name: string): tf.Tensor3D => {
       const kernel = this.param(`${name}/kernel`);
       const y = tf.reshape(tf.matMul(tf.reshape(x, [-1, x.shape[2]]), kernel), [batch, length, kernel.shape[1] as number]) as tf.Tensor3D;
@@ -302,20 +303,19 @@ export class TinyGpt implements RowwiseCausalLM {
       Array.from({ length: length * length }, (_, k) => (k % length > Math.floor(k / length) ? -1e9 : 0)),
       [length, length],
     );
-    const split = (x: tf.Tensor): tf.Tensor4D => tf.transpose(tf.reshape(x, [batch, length, heads, dh]), [0, 2, 1, 3]) as tf.Tensor4D;
     const keys: tf.Tensor4D[] = [];
     const values: tf.Tensor4D[] = [];
-    const blocks: BlockTape[] = [];
+    const cuts: tf.Tensor3D[] = [];
+    const sizes: number[] = [];
+    const taped: { b: number; q: tf.Tensor4D; keys: tf.Tensor4D; values: tf.Tensor4D; weights: tf.Tensor4D }[] = [];
     let h = tf.add(inputs, tf.slice(this.param('embed/positions'), [0, 0], [length, d])) as tf.Tensor3D;
-    let currentInput: tf.Tensor2D | undefined;
     for (let b = 0; b < this.numBlocks; b++) {
-      if (b === tapeFrom) currentInput = last(h);
+      const blockInput = h;
       const ln1 = layerNorm(h, `block${b}/ln1`);
       const qkv = dense(ln1.y, `block${b}/attn/qkv`);
-      const [q, k, v] = tf.split(qkv, 3, 2);
-      const qh = split(q as tf.Tensor);
-      const kh = split(k as tf.Tensor);
-      const vh = split(v as tf.Tensor);
+      // [batch, length, 3d] -> 3 x [batch, heads, length, d/heads] in one transpose and unstack (the values
+      // split() and one transpose per tensor give, moved with fewer kernels).
+      const [qh, kh, vh] = tf.unstack(tf.reshape(tf.transpose(tf.reshape(qkv, [batch, length, 3 * heads, dh]), [0, 2, 1, 3]), [batch, 3, heads, length, dh]), 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       keys.push(kh);
       values.push(vh);
       const scores = tf.add(tf.mul(tf.matMul(qh, kh, false, true), 1 / Math.sqrt(dh)), causal);
@@ -324,30 +324,51 @@ export class TinyGpt implements RowwiseCausalLM {
       h = tf.add(h, dense(attended, `block${b}/attn/proj`)) as tf.Tensor3D;
       const ln2 = layerNorm(h, `block${b}/ln2`);
       const f = dense(ln2.y, `block${b}/mlp/fc`);
-      const { y: u, onePlusT } = geluWithTanh(f);
+      const { y: u, onePlusT, square: fSquared } = geluWithTanh(f);
       h = tf.add(h, dense(u, `block${b}/mlp/proj`)) as tf.Tensor3D;
       if (b >= tapeFrom) {
         // The last position's values, cut out together: one concat, slice and split instead of one slice each.
+        // The taped values are cut out at the end, all blocks' and the final norm's together.
         const m = f.shape[2];
-        const [n1, r1, n2, r2, fLast, onePlusTLast] = tf.split(last(tf.concat([ln1.n, ln1.r, ln2.n, ln2.r, f, onePlusT], 2) as tf.Tensor3D), [d, 1, d, 1, m, m], 1) as tf.Tensor2D[];
-        blocks.push({
-          block: b,
-          ln1: { n: n1 as tf.Tensor2D, r: r1 as tf.Tensor2D },
-          q: tf.slice(qh, [0, 0, length - 1, 0], [batch, heads, 1, dh]),
-          keys: kh,
-          values: vh,
-          weights: tf.slice(weights, [0, 0, length - 1, 0], [batch, heads, 1, length]),
-          ln2: { n: n2 as tf.Tensor2D, r: r2 as tf.Tensor2D },
-          f: fLast as tf.Tensor2D,
-          // 0.5 (1 + tanh(y)) = sigmoid(2 y).
-          s: tf.mul(onePlusTLast as tf.Tensor2D, 0.5),
-        });
+        cuts.push(ln1.n, ln1.r, ln2.n, ln2.r, f, onePlusT, u, fSquared);
+        sizes.push(d, 1, d, 1, m, m, m, m);
+        if (b === tapeFrom) {
+          // The current position's input to block tapeFrom.
+          cuts.push(blockInput);
+          sizes.push(d);
+        }
+        taped.push({ b, q: tf.slice(qh, [0, 0, length - 1, 0], [batch, heads, 1, dh]), keys: kh, values: vh, weights: tf.slice(weights, [0, 0, length - 1, 0], [batch, heads, 1, length]) });
       }
     }
-    currentInput ??= last(h);
     const top = layerNorm(h, 'final/ln');
     const shared: Shared = { num: constants(), centring: centringMatrix(d) };
-    const current: TinyRowPass = { out: last(top.y), from: tapeFrom, blocks, final: lastNorm(top.n, top.r), shared };
+    // The last position's values (taped blocks, top state, final norm) in one concat, slice and split.
+    const pieces = tf.split(last(tf.concat([...cuts, top.y, top.n, top.r], 2) as tf.Tensor3D), [...sizes, d, d, 1], 1) as tf.Tensor2D[];
+    let next = 0;
+    const take = (): tf.Tensor2D => pieces[next++] as tf.Tensor2D;
+    const blocks: BlockTape[] = [];
+    let currentInput: tf.Tensor2D | undefined;
+    for (const t of taped) {
+      const [n1, r1, n2, r2, fLast, onePlusTLast, uLast, f2Last] = [take(), take(), take(), take(), take(), take(), take(), take()];
+      if (t.b === tapeFrom) currentInput = take();
+      blocks.push({
+        block: t.b,
+        ln1: { n: n1, r: r1 },
+        q: t.q,
+        keys: t.keys,
+        values: t.values,
+        weights: t.weights,
+        ln2: { n: n2, r: r2 },
+        f: fLast,
+        // 0.5 (1 + tanh(y)) = sigmoid(2 y).
+        s: tf.mul(onePlusTLast, 0.5),
+        u: uLast,
+        f2: f2Last,
+      });
+    }
+    currentInput ??= last(h);
+    const [out, finalN, finalR] = [take(), take(), take()];
+    const current: TinyRowPass = { out, from: tapeFrom, blocks, final: { n: finalN, r: finalR }, shared };
     return { top: current.out, topSum: tf.sum(top.y, 1) as tf.Tensor2D, current, window: length, keys, values, currentInput, tapeFrom, shared } as TinyContextCache;
   }
 
@@ -392,8 +413,8 @@ export class TinyGpt implements RowwiseCausalLM {
     const blocks: BlockTape[] = [];
     for (let b = from; b < this.numBlocks; b++) {
       const ln1 = norm(x, `block${b}/ln1`);
-      // [batch, 3d] -> [batch, 3 heads, 1, d/heads]: q, k, v are already split into heads.
-      const [qh, k, v] = tf.split(tf.reshape(dense(ln1.y, `block${b}/attn/qkv`), [batch, 3 * heads, 1, dh]), 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      // [batch, 3d] -> 3 x [batch, heads, 1, d/heads]: q, k, v are already split into heads (unstack is cheaper than split on wasm).
+      const [qh, k, v] = tf.unstack(tf.reshape(dense(ln1.y, `block${b}/attn/qkv`), [batch, 3, heads, 1, dh]), 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const keys = withOwn(c.keys[b] as tf.Tensor4D, k);
       const values = withOwn(c.values[b] as tf.Tensor4D, v);
       const weights = tf.softmax(tf.mul(tf.matMul(qh, keys, false, true), num(1 / Math.sqrt(dh)))) as tf.Tensor4D;
@@ -404,8 +425,9 @@ export class TinyGpt implements RowwiseCausalLM {
       // gelu(f) = f sigmoid(z), z = 2 sqrt(2/pi) (f + 0.044715 f^3) = f (a + b f^2): the tanh form's value.
       const f2 = tf.square(f);
       const sg = tf.sigmoid(tf.mul(f, tf.add(tf.mul(f2, num(2 * GELU_SCALE * GELU_CUBIC)), num(2 * GELU_SCALE)))) as tf.Tensor2D;
-      x = tf.add(x, dense(tf.mul(f, sg) as tf.Tensor2D, `block${b}/mlp/proj`)) as tf.Tensor2D;
-      blocks.push({ block: b, ln1: ln1.tape, q: qh, keys, values, weights, ln2: ln2.tape, f, f2, s: sg });
+      const u = tf.mul(f, sg) as tf.Tensor2D;
+      x = tf.add(x, dense(u, `block${b}/mlp/proj`)) as tf.Tensor2D;
+      blocks.push({ block: b, ln1: ln1.tape, q: qh, keys, values, weights, ln2: ln2.tape, f, f2, s: sg, u });
     }
     const top = norm(x, 'final/ln');
     const pass: TinyRowPass = { out: top.y, from, blocks, final: top.tape, shared: c.shared };
@@ -442,9 +464,9 @@ export class TinyGpt implements RowwiseCausalLM {
       const keep = b >= gradFrom;
       // MLP: x3 = x2 + proj(gelu(fc(ln2(x2)))).
       const du = tf.matMul(dx, this.param(`block${b}/mlp/proj/kernel`), false, true);
-      // d/df f sigmoid(z) = s + f s (1 - s) z', z' = 2 sqrt(2/pi) (1 + 3 * 0.044715 f^2).
-      const slope = tf.add(tf.mul(s.f2 ?? tf.square(s.f), num(6 * GELU_SCALE * GELU_CUBIC)), num(2 * GELU_SCALE));
-      const derivative = tf.add(s.s, tf.mul(tf.mul(s.f, tf.mul(s.s, tf.sub(num(1), s.s))), slope));
+      // d/df f sigmoid(z) = s + f s (1 - s) z' = s + (u - u s) z', u = f s, z' = 2 sqrt(2/pi) (1 + 3 * 0.044715 f^2).
+      const slope = tf.add(tf.mul(s.f2, num(6 * GELU_SCALE * GELU_CUBIC)), num(2 * GELU_SCALE));
+      const derivative = tf.add(s.s, tf.mul(tf.sub(s.u, tf.mul(s.u, s.s)), slope));
       const df = tf.mul(du, derivative) as tf.Tensor2D;
       const dm = tf.matMul(df, this.param(`block${b}/mlp/fc/kernel`), false, true) as tf.Tensor2D;
       if (keep) {
@@ -456,7 +478,8 @@ export class TinyGpt implements RowwiseCausalLM {
       // Attention: x2 = x + proj(attend(q, [K_ctx; k], [V_ctx; v])), only q, k, v of this position differentiable.
       const dAttended = tf.reshape(tf.matMul(dx2, this.param(`block${b}/attn/proj/kernel`), false, true), [batch, heads, 1, dh]);
       const dWeights = tf.matMul(dAttended, s.values, false, true);
-      const dScores = tf.mul(tf.mul(s.weights, tf.sub(dWeights, tf.sum(tf.mul(s.weights, dWeights), -1, true))), num(1 / Math.sqrt(dh)));
+      // sum_j w_j dw_j per head as one [1, n] x [n, 1] matMul.
+      const dScores = tf.mul(tf.mul(s.weights, tf.sub(dWeights, tf.matMul(dWeights, s.weights, false, true))), num(1 / Math.sqrt(dh)));
       const n = s.keys.shape[2];
       const dq = tf.matMul(dScores, s.keys);
       const dk = tf.mul(tf.slice(dScores, [0, 0, 0, n - 1], [batch, heads, 1, 1]), s.q);
@@ -508,10 +531,11 @@ function centringMatrix(d: number): tf.Tensor2D {
   return tf.tensor2d(values, [d, d]);
 }
 
-/** {@link gelu} with the same kernels, also returning `1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))` for the backward. */
-function geluWithTanh<T extends tf.Tensor>(x: T): { y: T; onePlusT: T } {
-  const onePlusT = tf.add(1, tf.tanh(tf.mul(GELU_SCALE, tf.add(x, tf.mul(GELU_CUBIC, tf.mul(x, tf.square(x))))))) as T;
-  return { y: tf.mul(tf.mul(x, 0.5), onePlusT) as T, onePlusT };
+/** {@link gelu} with the same kernels, also returning `1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))` and `x^2` for the backward. */
+function geluWithTanh<T extends tf.Tensor>(x: T): { y: T; onePlusT: T; square: T } {
+  const square = tf.square(x) as T;
+  const onePlusT = tf.add(1, tf.tanh(tf.mul(GELU_SCALE, tf.add(x, tf.mul(GELU_CUBIC, tf.mul(x, square)))))) as T;
+  return { y: tf.mul(tf.mul(x, 0.5), onePlusT) as T, onePlusT, square };
 }
 
 /** Extra data saved with a model (the toy saves its toxicity head and unigram frequencies here). */
