@@ -14,7 +14,7 @@ import {
   describeAdamMomentsWasm,
   ensureKernelsRegistered,
 } from '../src/kernels/index.js';
-import { ADAM_MOMENTS_WASM_BASE64 } from '../src/kernels/wasm/generated/adam-moments.wasm.js';
+import { ADAM_MOMENTS_SHARED_WASM_BASE64, ADAM_MOMENTS_WASM_BASE64 } from '../src/kernels/wasm/generated/adam-moments.wasm.js';
 
 // Tolerance: relative 1e-5 plus absolute 1e-7. Each output is at most 7 float32 operations on float32
 // values (each rounding ≤ 2^-24 ≈ 6e-8 relative on cpu/wasm, ≤ 2.5 ulp for WebGPU division and sqrt)
@@ -246,5 +246,7 @@ describe(`adamMomentsFused on ${testBackend}`, () => {
     const source = await readFile(new URL('../src/kernels/wasm/adam-moments.wat', import.meta.url), 'utf8');
     const bytes = await compileWat(source, 'adam-moments.wat');
     expect(ADAM_MOMENTS_WASM_BASE64).toBe(toBase64(bytes));
+    // The shared-memory variant (tfjs's threaded build) is the same text with only the memory import changed.
+    expect(ADAM_MOMENTS_SHARED_WASM_BASE64).toBe(toBase64(await compileWat(source, 'adam-moments.wat', { shared: true })));
   });
 });

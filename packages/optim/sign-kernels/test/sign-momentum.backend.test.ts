@@ -25,7 +25,7 @@ import { mulberry32 as rng } from '../../../../tooling/vitest/random.js';
 import { compileWat, toBase64 } from '../../../core/scripts/compile-wat.mjs';
 import { refWord } from '../../../core/test/hash-reference.js';
 import { describeSignMomentumWasm, SIGN_MOMENTUM_KERNEL, signMomentumStages } from '../src/index.js';
-import { SIGN_MOMENTUM_WASM_BASE64 } from '../src/wasm/generated/sign-momentum.wasm.js';
+import { SIGN_MOMENTUM_SHARED_WASM_BASE64, SIGN_MOMENTUM_WASM_BASE64 } from '../src/wasm/generated/sign-momentum.wasm.js';
 
 // Exactness. cpu and wasm run the same float32 operations in the same order as the reference chain on the
 // same backend (WebAssembly and Math.fround never contract to FMA), so parameters and state are compared
@@ -1035,5 +1035,7 @@ describe(`signMomentumStages, impl 'fused', on ${testBackend}`, () => {
     const source = await readFile(new URL('../src/wasm/sign-momentum.wat', import.meta.url), 'utf8');
     const bytes = await compileWat(source, 'sign-momentum.wat');
     expect(SIGN_MOMENTUM_WASM_BASE64).toBe(toBase64(bytes));
+    // The shared-memory variant (tfjs's threaded build) is the same text with only the memory import changed.
+    expect(SIGN_MOMENTUM_SHARED_WASM_BASE64).toBe(toBase64(await compileWat(source, 'sign-momentum.wat', { shared: true })));
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Loads the hand-written SIMD module `adam-moments.wat` (committed as base64 in
- * `generated/adam-moments.wasm.ts`) against the tfjs wasm backend's own memory, once per memory.
+ * `generated/adam-moments.wasm.ts`, with its shared-memory variant for tfjs's threaded build) against the
+ * tfjs wasm backend's own memory, once per memory.
  */
-import { ADAM_MOMENTS_WASM_BASE64 } from './generated/adam-moments.wasm.js';
+import { ADAM_MOMENTS_SHARED_WASM_BASE64, ADAM_MOMENTS_WASM_BASE64 } from './generated/adam-moments.wasm.js';
 import { simdModuleLoader } from './simd-module.js';
 
 /** The hyperparameters every function of the module takes after the element count, as float32. */
@@ -21,11 +22,15 @@ export type AdamApplyDecayedWasmFn = (...args: [...Parameters<AdamApplyWasmFn>, 
 
 /**
  * The fused functions bound to this backend's memory (`fn`), instantiated synchronously on first use (the
- * module is 1,296 bytes); the JS path, with the reason, when the SIMD module cannot be used (see
- * `simdModuleLoader`).
+ * module is 1,296 bytes; its shared-memory variant, when the memory is shared, 1,299); the JS path, with the
+ * reason, when the SIMD module cannot be used (see `simdModuleLoader`).
  */
-export const loadAdamMomentsWasm = simdModuleLoader(ADAM_MOMENTS_WASM_BASE64, (exports) => ({
-  fn: exports.adamMoments as AdamMomentsWasmFn,
-  apply: exports.adamApply as AdamApplyWasmFn,
-  applyDecayed: exports.adamApplyDecayed as AdamApplyDecayedWasmFn,
-}));
+export const loadAdamMomentsWasm = simdModuleLoader(
+  ADAM_MOMENTS_WASM_BASE64,
+  (exports) => ({
+    fn: exports.adamMoments as AdamMomentsWasmFn,
+    apply: exports.adamApply as AdamApplyWasmFn,
+    applyDecayed: exports.adamApplyDecayed as AdamApplyDecayedWasmFn,
+  }),
+  ADAM_MOMENTS_SHARED_WASM_BASE64,
+);

@@ -5,7 +5,11 @@
 ;;
 ;; The module owns no memory: it imports the tfjs wasm backend's memory ("env" "memory") with a declared
 ;; minimum of 0 pages, so it links against the backend's memory whatever its current size. Every pointer
-;; is a byte offset into that memory (tfjs `memoryOffset`), read as unsigned 32-bit.
+;; is a byte offset into that memory (tfjs `memoryOffset`), read as unsigned 32-bit. The build also emits a
+;; shared-memory variant (ADAM_MOMENTS_SHARED_WASM_BASE64) for tfjs's threaded build, whose memory is shared:
+;; the same text with only the memory import declared (memory 0 65536 shared) (a shared import needs a
+;; maximum; 65536 pages is the wasm32 limit), so keep that import written exactly once below. Plain loads and
+;; stores, no atomics: a call runs on one thread over tensors no other thread touches meanwhile.
 ;;
 ;; Per element, in this order, every operation rounded to float32 (WebAssembly never contracts to FMA,
 ;; so the result equals the JS loop that applies Math.fround after each operation, bit for bit):

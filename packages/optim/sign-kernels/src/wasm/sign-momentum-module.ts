@@ -1,8 +1,9 @@
 /**
  * Loads the hand-written SIMD module `sign-momentum.wat` (committed as base64 in
- * `generated/sign-momentum.wasm.ts`) against the tfjs wasm backend's own memory, once per memory.
+ * `generated/sign-momentum.wasm.ts`, with its shared-memory variant for tfjs's threaded build) against the
+ * tfjs wasm backend's own memory, once per memory.
  */
-import { SIGN_MOMENTUM_WASM_BASE64 } from './generated/sign-momentum.wasm.js';
+import { SIGN_MOMENTUM_SHARED_WASM_BASE64, SIGN_MOMENTUM_WASM_BASE64 } from './generated/sign-momentum.wasm.js';
 import { simdModuleLoader } from '@unbiased/core/kernels';
 
 /** The leading arguments of `step` and the fast paths: byte pointers, then the element count. */
@@ -87,14 +88,19 @@ export interface SignMomentumExports {
 }
 
 /**
- * The module's functions bound to this backend's memory, instantiated synchronously on first use (5.1 kB);
- * the JS loop, with the reason, when the SIMD module cannot be used (see `simdModuleLoader`).
+ * The module's functions bound to this backend's memory, instantiated synchronously on first use (6.4 kB;
+ * its shared-memory variant when the memory is shared, tfjs's threaded build); the JS loop, with the reason,
+ * when the SIMD module cannot be used (see `simdModuleLoader`).
  */
-export const loadSignMomentumWasm = simdModuleLoader<SignMomentumExports>(SIGN_MOMENTUM_WASM_BASE64, (exports) => ({
-  step: exports.step as SignMomentumStepFn,
-  amax: exports.amax as SignMomentumAmaxFn,
-  stosign32: exports.stosign32 as SignMomentumFastFn,
-  stosign16: exports.stosign16 as SignMomentumFastFn,
-  signum32: exports.signum32 as SignumFastFn,
-  lion32: exports.lion32 as LionFastFn,
-}));
+export const loadSignMomentumWasm = simdModuleLoader<SignMomentumExports>(
+  SIGN_MOMENTUM_WASM_BASE64,
+  (exports) => ({
+    step: exports.step as SignMomentumStepFn,
+    amax: exports.amax as SignMomentumAmaxFn,
+    stosign32: exports.stosign32 as SignMomentumFastFn,
+    stosign16: exports.stosign16 as SignMomentumFastFn,
+    signum32: exports.signum32 as SignumFastFn,
+    lion32: exports.lion32 as LionFastFn,
+  }),
+  SIGN_MOMENTUM_SHARED_WASM_BASE64,
+);

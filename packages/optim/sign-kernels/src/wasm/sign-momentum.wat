@@ -6,7 +6,11 @@
 ;;
 ;; The module owns no memory: it imports the tfjs wasm backend's memory ("env" "memory") with a declared
 ;; minimum of 0 pages. Pointers are byte offsets into that memory: p, g, m, G and the outputs pOut, mOut, GOut
-;; are one variable's float32 tensors (the per-variable state tensors of the reference transforms).
+;; are one variable's float32 tensors (the per-variable state tensors of the reference transforms). The build
+;; also emits a shared-memory variant (SIGN_MOMENTUM_SHARED_WASM_BASE64) for tfjs's threaded build, whose
+;; memory is shared: the same text with only the memory import declared (memory 0 65536 shared) (a shared
+;; import needs a maximum; 65536 pages is the wasm32 limit), so keep that import written exactly once below.
+;; Plain loads and stores, no atomics: a call runs on one thread over tensors no other thread touches meanwhile.
 ;;
 ;; Flags (bit mask, constant for a whole call):
 ;;   1 LION       direction d = b1*m + omb1*g, new moment m' = b2*m + omb2*g (otherwise m' = d)
