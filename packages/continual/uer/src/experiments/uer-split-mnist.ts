@@ -1,6 +1,6 @@
 import type { Experiment, ExperimentContext, ExperimentResult } from '@unbiased/core';
 import { mnistToFloat32, splitMnistStratified } from '@unbiased/data-mnist';
-import { loadMnist14 } from '#platform';
+import { loadMnist14 } from '@unbiased/data-mnist/auto';
 import { summarize } from '../metrics/summary.js';
 import type { LabelledData } from '../stream/runner.js';
 import { accuracyVsMemoryPlot, FIVE_TASKS, type Method, normsOverTimePlot, pctCell, perSeedCell, type RunMetrics, runGrid } from './common.js';

@@ -1,6 +1,7 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Experiment, ExperimentContext, ExperimentResult, Scale } from '@unbiased/core';
 import type { MnistDataset } from '@unbiased/data-mnist';
+import { loadMnist14 } from '@unbiased/data-mnist/auto';
 import { DIGIT_NET_WEIGHTS } from '../fixtures/digit-net-weights.js';
 import { dirichletStream, iidStream } from '../streams/label-streams.js';
 import { CORRUPTIONS, type Corruption, type CorruptionLevel, corruptImages } from './corruptions.js';
@@ -220,9 +221,6 @@ export const unmixtnsMnistCExperiment: Experiment = {
       'Under label-correlated (non-i.i.d.) test streams, UnMix-TNS keeps its error close to its i.i.d. error and well below test-batch normalisation.',
     url: 'https://arxiv.org/abs/2401.08328',
   },
-  run: async (ctx) => {
-    // Node-only loader, imported lazily so that registering the experiment stays browser-safe.
-    const { loadMnist14 } = await import('#platform');
-    return runUnmixtnsMnistC(ctx, MNIST_C_SCALES[ctx.scale], await loadMnist14());
-  },
+  // node:fs in Node, fetch + DecompressionStream in a browser (the `/auto` subpath of @unbiased/data-mnist).
+  run: async (ctx) => runUnmixtnsMnistC(ctx, MNIST_C_SCALES[ctx.scale], await loadMnist14()),
 };
