@@ -91,6 +91,38 @@ describe(`in-place fused Adam on ${testBackend}`, () => {
     });
   }
 
+  it(`a step ${inPlaceBackend ? 'updated in place creates no tensor and no map: the state keeps its tensors and maps' : 'allocates new state tensors'}`, async () => {
+    const vars = makeVariables('identity');
+    const opt = optimizer(0.05);
+    const grads = gradients(vars, 1);
+    opt.applyGradients(grads);
+    const state = opt.getState() as { [stage: string]: { mu?: Record<string, tf.Tensor>; nu?: Record<string, tf.Tensor> } };
+    const adamKey = Object.keys(state).find((k) => state[k]?.mu !== undefined) as string;
+    const { mu, nu } = state[adamKey] as { mu: Record<string, tf.Tensor>; nu: Record<string, tf.Tensor> };
+    const firstMu = mu[vars[0]!.name] as tf.Tensor;
+    const before = tf.memory().numTensors;
+    for (let step = 0; step < 3; step++) opt.applyGradients(grads);
+    expect(tf.memory().numTensors).toBe(before);
+    const after = (opt.getState() as typeof state)[adamKey] as { mu: Record<string, tf.Tensor>; nu: Record<string, tf.Tensor> };
+    if (inPlaceBackend) {
+      expect(after.mu).toBe(mu);
+      expect(after.nu).toBe(nu);
+      expect(firstMu.isDisposed).toBe(false);
+    } else {
+      expect(after.mu[vars[0]!.name]).not.toBe(firstMu);
+      expect(firstMu.isDisposed).toBe(true);
+    }
+    // Same values as a second optimizer stepped the same way on copies.
+    const copies = vars.map((v, i) => tf.variable(tf.tensor(values(v.size, 10 + i), v.shape), true, `inplace_identity_copy_${i}`));
+    const ref = optimizer(0.05);
+    const copyGrads = Object.fromEntries(copies.map((c, i) => [c.name, grads[vars[i]!.name] as tf.Tensor]));
+    for (let step = 0; step < 4; step++) ref.applyGradients(copyGrads);
+    for (let i = 0; i < vars.length; i++) expect(Array.from(await vars[i]!.data()), `variable ${i}`).toEqual(Array.from(await copies[i]!.data()));
+    tf.dispose([...Object.values(grads), ...copies, ...vars]);
+    opt.dispose();
+    ref.dispose();
+  });
+
   it('never writes the tensor a variable was made from while it is alive, nor a getWeights copy', async () => {
     const x = tf.tensor1d(values(9, 3));
     const before = Array.from(await x.data());
@@ -187,6 +219,15 @@ describe(`in-place fused Adam on ${testBackend}`, () => {
     expect(Array.from(await x.p.a.data())).toEqual(Array.from(copied));
     expect(alloc.params.a!.dataId).not.toBe(x.p.a.dataId);
     const inPlace = withInPlaceUpdates(() => adamApplyFusedMany(['a', 'b'], y.g, y.m, y.v, y.p, options, -LR, { b: 0.1 }));
+    if (inPlaceBackend) {
+      // Updated in place, the outputs are the input tensors themselves, and the maps are the input maps.
+      expect(inPlace.params).toBe(y.p);
+      expect(inPlace.m).toBe(y.m);
+      expect(inPlace.v).toBe(y.v);
+      expect(inPlace.params.a).toBe(y.p.a);
+    } else {
+      expect(inPlace.params).not.toBe(y.p);
+    }
     for (const name of ['a', 'b']) {
       if (inPlaceBackend) {
         expect(inPlace.params[name]!.dataId).toBe(y.p[name as 'a']!.dataId);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { UnbiasedError } from '../errors.js';
-import { disposeReplaced, disposeState, flattenState, stateTensors, unflattenState } from '../transforms/tree.js';
+import { disposeReplaced, disposeState, flattenState, stateTensors, unflattenState, withCheckedVariables } from '../transforms/tree.js';
 import { findVariable, registeredVariables } from '../tfjs/variables.js';
 import { withInPlaceUpdates } from '../kernels/in-place.js';
 import type { GradientTransformation, NamedTensors, StateLeaf, StateTree, UpdateInfo } from '../transforms/types.js';
@@ -260,9 +260,11 @@ export class TransformOptimizer extends tf.Optimizer {
         const applyStep = transform.applyStep.bind(transform);
         // Unguarded, the results are assigned whatever they hold: fused kernels may then update the buffers
         // the optimizer owns alone in place (see kernels/in-place.ts). The guard needs the old values.
-        ({ params: newParams, state, info } = guarded ? applyStep(grads, previous, params) : withInPlaceUpdates(() => applyStep(grads, previous, params)));
+        // The stages check the same gradient and parameter maps against each other: once per step is enough.
+        const run = () => withCheckedVariables(() => applyStep(grads, previous, params));
+        ({ params: newParams, state, info } = guarded ? run() : withInPlaceUpdates(run));
       } else {
-        const r = transform.update(grads, previous, params);
+        const r = withCheckedVariables(() => transform.update(grads, previous, params));
         newParams = {};
         for (const n of names) newParams[n] = tf.add(params[n] as tf.Tensor, r.updates[n] as tf.Tensor);
         ({ state, info } = r);
@@ -287,7 +289,14 @@ export class TransformOptimizer extends tf.Optimizer {
         newParams = selected;
         state = selectState(apply, state, previous);
       }
-      for (const n of names) (params[n] as tf.Variable).assign(newParams[n] as tf.Tensor);
+      // A fused step that updated a variable in place returns the variable itself (kernels/in-place.ts):
+      // nothing to assign (assigning a variable to itself would free its buffer).
+      if (newParams !== params) {
+        for (const n of names) {
+          const value = newParams[n] as tf.Tensor;
+          if (value !== params[n]) (params[n] as tf.Variable).assign(value);
+        }
+      }
       for (const t of stateTensors(state)) tf.keep(t);
       next = state;
       stepInfo = info;

@@ -34,7 +34,7 @@ import type { CpuBackendInternals, WasmBackendInternals, WebGpuBackendInternals,
 import { checkKernelBackend, kernelConfigs, registerKernelsIfMissing } from './registration.js';
 import { runKernel } from '../tfjs/kernels.js';
 import { flatProgram } from './webgpu-program.js';
-import { exclusiveBuffers, inPlaceUpdatesAllowed, reuseBuffer } from './in-place.js';
+import { exclusiveBuffers, inPlaceUpdatesAllowed, reuseBuffer, sameOrMapped } from './in-place.js';
 import { loadAdamMomentsWasm } from './wasm/adam-moments-module.js';
 import type { WasmKernelPath } from './wasm/simd-module.js';
 import { scratchModule } from './wasm/scratch.js';
@@ -671,7 +671,10 @@ export interface AdamApplyManyResult {
  * `weightDecay` maps a name to AdamW's decay (absent: 0). Same checks as {@link adamApplyFused}, the same bits
  * per variable. Inside `withInPlaceUpdates` (the tfjs adapter's unguarded steps) the cpu and wasm kernels
  * write the new values into the buffers of `p`, `m` and `v` where those are held by nothing else (see
- * `in-place.ts`); the returned tensors then share those buffers. Internal (used by `scaleByAdam`).
+ * `in-place.ts`); the returned tensors are then the inputs themselves, and a map all of whose tensors were updated
+ * in place is returned as the input map. `inputs` is the kernel's input map to fill: pass the same object every
+ * step of a loop (its keys `p0, g0, m0, v0, ...` stay, only the values change) to skip rebuilding it. Internal
+ * (used by `scaleByAdam`).
  */
 export function adamApplyFusedMany(
   names: readonly string[],
@@ -682,6 +685,7 @@ export function adamApplyFusedMany(
   options: AdamMomentsOptions,
   scale: number,
   weightDecay?: Record<string, number>,
+  inputs: tf.NamedTensorMap = {},
 ): AdamApplyManyResult {
   checkOptions(options);
   checkHyperparameter('scale', scale);
@@ -689,7 +693,6 @@ export function adamApplyFusedMany(
   registerAdamMomentsKernels();
   const k = names.length;
   const keys = manyKeys(k);
-  const inputs: tf.NamedTensorMap = {};
   const wd = new Array<number>(k);
   for (let i = 0; i < k; i++) {
     const name = names[i] as string;
@@ -711,14 +714,12 @@ export function adamApplyFusedMany(
   if (k === 0) return out;
   const attrs = { ...toAttrs(options), scale: f32(scale), count: k, wd, inPlace: inPlaceUpdatesAllowed() ? 1 : 0 };
   const outputs = runKernel<tf.Tensor[]>(ADAM_APPLY_MANY_KERNEL, inputs, attrs);
-  for (let i = 0; i < k; i++) {
-    const name = names[i] as string;
-    out.params[name] = outputs[i] as tf.Tensor;
-    out.m[name] = outputs[k + i] as tf.Tensor;
-    out.v[name] = outputs[2 * k + i] as tf.Tensor;
-  }
+  out.params = sameOrMapped(names, outputs, 0, p);
+  out.m = sameOrMapped(names, outputs, k, m);
+  out.v = sameOrMapped(names, outputs, 2 * k, v);
   return out;
 }
+
 
 /**
  * The same computation with plain tfjs ops (about a dozen kernels), for parity tests and backends without

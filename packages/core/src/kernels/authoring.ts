@@ -16,5 +16,5 @@ export { checkKernelBackend, KERNEL_BACKENDS, type KernelBackend, kernelConfigs,
 export { type FlatProgramOptions, flatProgram, WORKGROUP_SIZE } from './webgpu-program.js';
 export { type CustomKernel, defineCustomKernel } from './custom-kernel.js';
 export { type LoadedSimdModule, simdModuleLoader, type WasmKernelPath, wasmBackendMemory } from './wasm/simd-module.js';
-export { exclusiveBuffers, inPlaceUpdatesAllowed, type RefCountingBackend, reuseBuffer } from './in-place.js';
+export { exclusiveBuffers, inPlaceUpdatesAllowed, type RefCountingBackend, reuseBuffer, sameOrMapped } from './in-place.js';
 export { type Scratch, scratchModule } from './wasm/scratch.js';

@@ -10,9 +10,12 @@
  *    a `tf.clone`, a `tf.variable(x)` of a live `x`, a reshape or a checkpoint copy of `getWeights()` shares
  *    it) and the buffer is not another input of the same call.
  *
- * Otherwise the kernel allocates a new output, as before. An in-place output is returned as a new tensor info
- * on the same data id (with one more reference, as tfjs's own Reshape / Identity kernels do), so the engine's
- * bookkeeping, `assign`, `dispose` and `numTensors` are unchanged; the values are the same bits either way.
+ * Otherwise the kernel allocates a new output, as before. An in-place output is the input tensor object itself
+ * (tfjs's engine passes a returned `Tensor` through unchanged: no new tensor is created, tracked, kept or
+ * disposed, which is most of a step's bookkeeping with many small variables); for a bare tensor info it is a new
+ * tensor info on the same data id with one more reference, as tfjs's own Reshape / Identity kernels do. Either
+ * way `numTensors` is unchanged and the values are the same bits. A caller that assigns a step's results must
+ * therefore skip `variable.assign(x)` when `x` is the variable itself (the tfjs adapter does).
  */
 import type { DataId, TensorInfo } from '@tensorflow/tfjs-core';
 
@@ -77,14 +80,18 @@ function isWasmBackend(backend: unknown): backend is WasmTensorIds {
 }
 
 /**
- * The output of a buffer overwritten in place: the same data id with one more reference (as tfjs's Reshape
- * kernels). On wasm the tensor also gets a new internal id (the same memory re-registered): the backend's
- * XNNPACK kernels (MatMul, Conv2D, ...) cache operators with their weights packed, keyed by that id, on the
+ * The output of a buffer overwritten in place. For a `tf.Tensor` input (what `engine.runKernel` hands a kernel:
+ * it has a `rank`), the tensor itself: the engine returns a kernel output that has a `rank` as it is, so no new
+ * tensor is made, the old one is not disposed, and a variable stays the same object. For a bare tensor info: the
+ * same data id with one more reference (as tfjs's Reshape kernels). On wasm the tensor also gets a new internal
+ * id (the same memory re-registered): the backend's XNNPACK kernels (MatMul, Conv2D, ...) cache operators with their weights packed, keyed by that id, on the
  * assumption that a tensor's values never change; disposing the old id drops those operators, so a later
  * matmul packs the new values.
  */
 export function reuseBuffer(backend: unknown, t: TensorInfo): TensorInfo {
-  (backend as RefCountingBackend).incRef(t.dataId);
+  // The engine's own test for "already a tensor" (tfjs-core engine.runKernelFunc: `outInfo.rank != null`).
+  const isTensor = (t as { rank?: unknown }).rank != null;
+  if (!isTensor) (backend as RefCountingBackend).incRef(t.dataId);
   if (isWasmBackend(backend)) {
     const entry = backend.dataIdMap.get(t.dataId);
     if (entry !== undefined) {
@@ -95,5 +102,21 @@ export function reuseBuffer(backend: unknown, t: TensorInfo): TensorInfo {
       backend.wasm.tfjs.registerTensor(entry.id, size, entry.memoryOffset);
     }
   }
-  return { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+  return isTensor ? t : { dataId: t.dataId, shape: t.shape, dtype: t.dtype };
+}
+
+/**
+ * The map `name -> outputs[offset + i]` of a multi-tensor kernel's outputs. When every one of them is the
+ * tensor `inputs` held under that name (all updated in place and returned as themselves: see {@link reuseBuffer}),
+ * `inputs` itself: a step then builds no new map (and the caller's state shares it, as the maps are never
+ * mutated).
+ */
+export function sameOrMapped<T>(names: readonly string[], outputs: readonly T[], offset: number, inputs: Record<string, T>): Record<string, T> {
+  const k = names.length;
+  let same = true;
+  for (let i = 0; same && i < k; i++) same = outputs[offset + i] === inputs[names[i] as string];
+  if (same) return inputs;
+  const out: Record<string, T> = {};
+  for (let i = 0; i < k; i++) out[names[i] as string] = outputs[offset + i] as T;
+  return out;
 }

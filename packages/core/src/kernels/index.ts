@@ -18,4 +18,4 @@ export {
   type AdamMomentsResult,
 } from './adam-moments.js';
 export type { WasmKernelPath } from './wasm/simd-module.js';
-export { exclusiveBuffers, inPlaceUpdatesAllowed, type RefCountingBackend, reuseBuffer, withInPlaceUpdates } from './in-place.js';
+export { exclusiveBuffers, inPlaceUpdatesAllowed, type RefCountingBackend, reuseBuffer, sameOrMapped, withInPlaceUpdates } from './in-place.js';

@@ -7,6 +7,7 @@ import { adamApplyFusedRunner } from '../kernels/adam-moments.js';
 import { type Impl, scaleByAdam } from '../transforms/moments.js';
 import { checkSameVariables } from '../transforms/tree.js';
 import { optaxPeers } from './optax-peer.js';
+import { streamFloorCases } from './stream-floor.js';
 import type { GradientTransformation, NamedTensors } from '../transforms/types.js';
 
 /** Adam moves at least 28 bytes per float32 parameter per step (read p, g, m, v; write p, m, v). */
@@ -104,14 +105,17 @@ function adamCases(size: number, count: number, variant: Variant): PerfCase {
  * `unbiased perf transforms`: `chain(scaleByAdam, scaleByLearningRate)` (fused; the previous release's fused
  * step, one allocating kernel per variable; reference) and AdamW
  * (`chain(scaleByAdam, addDecayedWeights, scaleByLearningRate)`, fused) against `tf.train.adam` on the same
- * backend, with the parameters as 1 variable and as 512 variables.
+ * backend, with the parameters as 1 variable and as 512 variables; on wasm also the memory floor of a step
+ * (`stream-floor.ts`: Adam's 28 and Signum's 20 bytes per parameter moved with no arithmetic).
  */
 export const transformsPerfSuite: PerfSuite = {
   id: 'transforms',
   title: 'chain(scaleByAdam, scaleByLearningRate) vs tf.train.adam',
   packageName: '@unbiased/core',
   peers: optaxPeers(['tf.train.adam', 'chain(scaleByAdam[fused], scaleByLearningRate)', 'chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate)']),
-  cases({ size }: PerfContext): PerfCase[] {
-    return [1, 512].flatMap((count) => (['tf', 'fused', 'per-variable', 'reference', 'adamw'] as const).map((variant) => adamCases(size, count, variant)));
+  cases({ size, backend }: PerfContext): PerfCase[] {
+    const adam = [1, 512].flatMap((count) => (['tf', 'fused', 'per-variable', 'reference', 'adamw'] as const).map((variant) => adamCases(size, count, variant)));
+    // On wasm, the memory floor of a step (its loads and stores alone): what no exact kernel can beat here.
+    return [...adam, ...streamFloorCases(backend, size, 'tf.train.adam, 1 variable')];
   },
 };

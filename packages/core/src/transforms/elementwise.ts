@@ -87,6 +87,12 @@ export function scaleByLearningRate(
   };
 }
 
+function sameKeyList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Which variables a transform applies to: a map of name -> boolean, or a predicate. */
 export type VariableMask = Record<string, boolean> | ((name: string, param: tf.Tensor) => boolean);
 
@@ -112,15 +118,24 @@ export function addDecayedWeights(
   if (mask !== undefined && (mask === null || (typeof mask !== 'function' && typeof mask !== 'object'))) {
     throw new UnbiasedError('INVALID_ARGUMENT', `mask must be a name -> boolean map or a predicate; got ${String(mask)}`, { field: 'mask' });
   }
+  // Without a mask every variable gets the same factor: the map is reused while the factor and the variable
+  // names stay (it is never mutated), instead of one new map entry per variable per step.
+  let lastKeys: string[] = [];
+  let lastWd = Number.NaN;
+  let lastFactors: Record<string, number> | undefined;
   const decoupledDecay = (state: CountState, grads: NamedTensors, params?: NamedTensors) => {
     if (!params) {
       throw new UnbiasedError('INVALID_ARGUMENT', 'addDecayedWeights needs the parameters: pass params to update()', { field: 'params' });
     }
     checkSameVariables('gradients', grads, 'parameters', params);
     const wd = evaluateSchedule('weightDecay', weightDecay, state.count);
+    const keys = Object.keys(grads);
+    const next = { count: state.count + 1 };
+    if (mask === undefined && lastFactors !== undefined && wd === lastWd && sameKeyList(keys, lastKeys)) return { weightDecay: lastFactors, state: next };
     const factors: Record<string, number> = {};
-    for (const name of Object.keys(grads)) factors[name] = wd !== 0 && maskSelects(mask, name, params[name] as tf.Tensor) ? wd : 0;
-    return { weightDecay: factors, state: { count: state.count + 1 } };
+    for (const name of keys) factors[name] = wd !== 0 && maskSelects(mask, name, params[name] as tf.Tensor) ? wd : 0;
+    if (mask === undefined) [lastKeys, lastWd, lastFactors] = [keys, wd, factors];
+    return { weightDecay: factors, state: next };
   };
   return {
     name: 'add_decayed_weights',

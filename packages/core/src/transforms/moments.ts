@@ -152,6 +152,8 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
     // place where the adapter allows it and the buffers are the optimizer's alone (see `adamApplyFusedMany`).
     let lastKeys: string[] = [];
     let names: string[] = [];
+    // The kernel's input map, reused while the names stay (only its values change).
+    let inputs: tf.NamedTensorMap = {};
     adam.applyScaled = (grads, state, params, scale, weightDecay) => {
       checkSameVariables('gradients', grads, 'adam state', state.mu);
       checkSameVariables('gradients', grads, 'parameters', params);
@@ -161,9 +163,10 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
       if (!same) {
         lastKeys = keys;
         names = [...keys].sort();
+        inputs = {};
       }
       const count = state.count + 1;
-      const out = adamApplyFusedMany(names, grads, state.mu, state.nu, params, momentOptions(count), scale, weightDecay);
+      const out = adamApplyFusedMany(names, grads, state.mu, state.nu, params, momentOptions(count), scale, weightDecay, inputs);
       return { params: out.params, state: { count, mu: out.m, nu: out.v } };
     };
   }

@@ -21,8 +21,12 @@ export function checkSameVariables(
   expectedWhat: string,
   expected: Record<string, tf.Tensor | { shape: number[] }>,
 ): void {
+  if (checkedInScope(actual, expected)) return;
   // This runs every step for every variable: a direct pass without allocations first; the error is built below.
-  if (sameKeysAndShapes(actual, expected)) return;
+  if (sameKeysAndShapes(actual, expected)) {
+    rememberChecked(actual, expected);
+    return;
+  }
   const missing = Object.keys(expected).filter((k) => !(k in actual));
   const extra = Object.keys(actual).filter((k) => !(k in expected));
   if (missing.length > 0 || extra.length > 0) {
@@ -44,13 +48,48 @@ export function checkSameVariables(
   }
 }
 
+/**
+ * Maps checked by {@link checkSameVariables} inside {@link withCheckedVariables} (by identity, pairwise): a chain's
+ * stages check the same gradients against the same parameters several times per step (AdamW: three times).
+ */
+const checkedPairs: object[] = [];
+let checkScopeDepth = 0;
+/** At most this many pairs are remembered per scope (a step checks a handful). */
+const MAX_CHECKED_PAIRS = 8;
+
+/**
+ * Runs `fn` (synchronously) remembering which (actual, expected) map pairs {@link checkSameVariables} has already
+ * passed, so that a later check of the same two map objects in the same scope is skipped. For a step, whose maps
+ * are not mutated while it runs (the tfjs adapter wraps each step in it). Re-entrant; forgets on exit.
+ */
+export function withCheckedVariables<T>(fn: () => T): T {
+  checkScopeDepth++;
+  try {
+    return fn();
+  } finally {
+    if (--checkScopeDepth === 0) checkedPairs.length = 0;
+  }
+}
+
+function checkedInScope(actual: object, expected: object): boolean {
+  for (let i = 0; i < checkedPairs.length; i += 2) if (checkedPairs[i] === actual && checkedPairs[i + 1] === expected) return true;
+  return false;
+}
+
+function rememberChecked(actual: object, expected: object): void {
+  if (checkScopeDepth > 0 && checkedPairs.length < 2 * MAX_CHECKED_PAIRS) checkedPairs.push(actual, expected);
+}
+
 /** True when `actual` has exactly the own keys of `expected`, each holding a tensor of the expected shape. */
 function sameKeysAndShapes(actual: NamedTensors, expected: Record<string, tf.Tensor | { shape: number[] }>): boolean {
   const names = Object.keys(expected);
   if (Object.keys(actual).length !== names.length) return false;
   for (let j = 0; j < names.length; j++) {
     const name = names[j] as string;
-    const a = Object.hasOwn(actual, name) ? actual[name] : undefined;
+    // No own-property test needed here: with the key counts equal, a name `actual` lacks leaves an own key of
+    // `actual` unmatched, and what a plain object inherits has no `shape` array (the check below then fails and the
+    // error path names the keys).
+    const a = actual[name];
     const e = expected[name];
     if (a === undefined || a === null || e === undefined || e === null) return false;
     const as = a.shape;
@@ -96,10 +135,44 @@ function collectTensors(state: StateTree | StateLeaf, out: tf.Tensor[]): void {
  * tensors a transform carried over unchanged.
  */
 export function disposeReplaced(previous: StateTree, next: StateTree, extra: tf.Tensor[] = []): void {
-  const kept = new Set(stateTensors(next));
-  const dropped = stateTensors(previous);
+  // A subtree `next` shares with `previous` (the same object at the same path: e.g. the map of moments a fused
+  // step updated in place) holds no replaced tensor, so it is not walked unless a tensor dropped elsewhere
+  // might sit in it too.
+  const dropped: tf.Tensor[] = [];
+  const kept: tf.Tensor[] = [];
+  const shared: StateTree[] = [];
+  diffStates(previous, next, dropped, kept, shared);
   for (const t of extra) dropped.push(t);
-  for (const t of dropped) if (!kept.has(t) && !t.isDisposed) t.dispose();
+  let keptSet: Set<tf.Tensor> | undefined;
+  for (const t of dropped) {
+    if (t.isDisposed) continue;
+    if (keptSet === undefined) {
+      keptSet = new Set(kept);
+      for (const tree of shared) collectTensors(tree, kept);
+      for (const u of kept) keptSet.add(u);
+    }
+    if (!keptSet.has(t)) t.dispose();
+  }
+}
+
+/** Walks `previous` and `next` together: tensors only in `previous` -> `dropped`, in `next` -> `kept`, identical subtrees -> `shared`. */
+function diffStates(previous: StateTree | StateLeaf | undefined, next: StateTree | StateLeaf | undefined, dropped: tf.Tensor[], kept: tf.Tensor[], shared: StateTree[]): void {
+  if (previous === next) {
+    if (previous instanceof tf.Tensor) kept.push(previous);
+    else if (previous !== undefined && typeof previous !== 'number') shared.push(previous);
+    return;
+  }
+  const previousTree = previous !== undefined && typeof previous !== 'number' && !(previous instanceof tf.Tensor);
+  const nextTree = next !== undefined && typeof next !== 'number' && !(next instanceof tf.Tensor);
+  if (!previousTree || !nextTree) {
+    if (previous !== undefined) collectTensors(previous, dropped);
+    if (next !== undefined) collectTensors(next, kept);
+    return;
+  }
+  const p = previous as StateTree;
+  const n = next as StateTree;
+  for (const key of Object.keys(p)) diffStates(p[key], Object.hasOwn(n, key) ? n[key] : undefined, dropped, kept, shared);
+  for (const key of Object.keys(n)) if (!Object.hasOwn(p, key)) collectTensors(n[key] as StateTree | StateLeaf, kept);
 }
 
 /** Disposes every tensor in a state tree. */

@@ -44,7 +44,10 @@ export interface GradientTransformation<S extends StateTree = StateTree> {
    * `applyUpdates(params, update(grads, state, params).updates)` (parity-tested by each optimizer package).
    * The tfjs adapter uses it when present. `chain` defines it when its last stages fuse: a stage with
    * `applyScaled`, optionally one with `decoupledDecay`, then one with `scaleFactor` (e.g. `scaleByAdam()`,
-   * `addDecayedWeights(wd)`, `scaleByLearningRate(lr)`).
+   * `addDecayedWeights(wd)`, `scaleByLearningRate(lr)`). Inside core's `withInPlaceUpdates` (the adapter's
+   * unguarded steps) a fused kernel may update a buffer the step owns alone in place and return the input
+   * tensor itself (a variable, a state tensor): callers then must not `assign` a variable to itself nor dispose
+   * a returned tensor as replaced.
    */
   applyStep?(grads: NamedTensors, state: S, params: NamedTensors): StepResult<S>;
   /**

@@ -64,7 +64,7 @@ import {
   signConversion,
   UnbiasedError,
 } from '@unbiased/core';
-import { defineCustomKernel, inPlaceUpdatesAllowed, type WasmBackendInternals, type WasmKernelPath } from '@unbiased/core/kernels';
+import { defineCustomKernel, inPlaceUpdatesAllowed, sameOrMapped, type WasmBackendInternals, type WasmKernelPath } from '@unbiased/core/kernels';
 import {
   inputKeys,
   SIGN_MOMENTUM_KERNEL,
@@ -317,15 +317,10 @@ export function signMomentumStages(options: SignMomentumStagesOptions): [Gradien
       inPlace: inPlaceUpdatesAllowed() ? 1 : 0,
     };
     const outputs = kernel.run(inputs, attrs, '; use impl "reference"');
-    const nextParams: NamedTensors = {};
-    const nextMoments: NamedTensors = {};
-    const nextEnvelope: NamedTensors = {};
-    for (let i = 0; i < k; i++) {
-      const name = names[i] as string;
-      nextParams[name] = outputs[i] as tf.Tensor;
-      nextMoments[name] = outputs[k + i] as tf.Tensor;
-      if (sign !== undefined) nextEnvelope[name] = outputs[2 * k + i] as tf.Tensor;
-    }
+    // Maps of tensors all updated in place (returned as themselves) are reused as they are: no new map per step.
+    const nextParams = sameOrMapped(names, outputs, 0, params);
+    const nextMoments = sameOrMapped(names, outputs, k, moments);
+    const nextEnvelope = sign === undefined ? {} : sameOrMapped(names, outputs, 2 * k, signState.envelope);
     const nextMomentumState: StateTree = lion ? { m: nextMoments } : { count: (momentumState as EmaState).count + 1, ema: nextMoments };
     const nextSignState: StateTree =
       sign === undefined ? state : { count: signCount, key0: signState.key0, key1: signState.key1, envelope: nextEnvelope };
