@@ -160,10 +160,30 @@ describe.runIf(onCpu)('addDecayedWeights reuses its factor map only while the de
     expect(s2.weightDecay).toEqual({ a: 0.2, b: 0.2 });
     const onlyA = decay(s2.state, { a }, { a });
     expect(onlyA.weightDecay).toEqual({ a: 0.2 });
-    const masked = addDecayedWeights(0.3, { mask: (name) => name === 'b' });
+    // A predicate is evaluated once per parameter map; a new map (new variables) evaluates it again.
+    const calls: string[] = [];
+    const masked = addDecayedWeights(0.3, {
+      mask: (name, p) => {
+        calls.push(name);
+        return p.rank === 1 && name === 'b';
+      },
+    });
     const m0 = masked.decoupledDecay?.({ count: 0 }, ab, ab);
     const m1 = masked.decoupledDecay?.(m0?.state as { count: number }, ab, ab);
     expect(m1?.weightDecay).toEqual({ a: 0, b: 0.3 });
+    expect(calls).toEqual(['a', 'b']);
+    const b2 = tf.zeros([3, 1]);
+    const m2 = masked.decoupledDecay?.(m1?.state as { count: number }, { a, b: b2 }, { a, b: b2 });
+    expect(m2?.weightDecay).toEqual({ a: 0, b: 0 });
+    expect(calls).toEqual(['a', 'b', 'a', 'b']);
+    // A map mask is read every step (it may be edited).
+    const selection: Record<string, boolean> = { a: true, b: false };
+    const byMap = addDecayedWeights(0.5, { mask: selection });
+    const d0 = byMap.decoupledDecay?.({ count: 0 }, ab, ab);
+    expect(d0?.weightDecay).toEqual({ a: 0.5, b: 0 });
+    selection.b = true;
+    expect(byMap.decoupledDecay?.(d0?.state as { count: number }, ab, ab).weightDecay).toEqual({ a: 0.5, b: 0.5 });
+    b2.dispose();
     tf.dispose([a, b]);
   });
 });

@@ -108,7 +108,9 @@ function maskSelects(mask: VariableMask | undefined, name: string, param: tf.Ten
 /**
  * Adds decoupled weight decay `u <- u + weightDecay * p` (optax `add_decayed_weights`), for the variables the
  * `mask` selects (default all). Chained before `scaleByLearningRate`, this gives AdamW's decoupled decay
- * (Loshchilov & Hutter 2019). Needs `params`.
+ * (Loshchilov & Hutter 2019). Needs `params`. A predicate `mask` must depend only on the name and the parameter:
+ * it is evaluated once per parameter map (the same map object and names, as the tfjs adapter passes every step),
+ * as optax evaluates a mask function once per trace.
  */
 export function addDecayedWeights(
   weightDecay: ScalarOrSchedule,
@@ -118,11 +120,14 @@ export function addDecayedWeights(
   if (mask !== undefined && (mask === null || (typeof mask !== 'function' && typeof mask !== 'object'))) {
     throw new UnbiasedError('INVALID_ARGUMENT', `mask must be a name -> boolean map or a predicate; got ${String(mask)}`, { field: 'mask' });
   }
-  // Without a mask every variable gets the same factor: the map is reused while the factor and the variable
-  // names stay (it is never mutated), instead of one new map entry per variable per step.
+  // The factor map is reused while the factor and the variable names stay (it is never mutated), instead of one
+  // new map entry (and one predicate call) per variable per step: always without a mask, and with a predicate
+  // while the parameter map is the same object. A map mask may be edited between steps: evaluated every step.
   let lastKeys: string[] = [];
   let lastWd = Number.NaN;
   let lastFactors: Record<string, number> | undefined;
+  let lastParams: NamedTensors | undefined;
+  const cacheable = mask === undefined || typeof mask === 'function';
   const decoupledDecay = (state: CountState, grads: NamedTensors, params?: NamedTensors) => {
     if (!params) {
       throw new UnbiasedError('INVALID_ARGUMENT', 'addDecayedWeights needs the parameters: pass params to update()', { field: 'params' });
@@ -131,10 +136,11 @@ export function addDecayedWeights(
     const wd = evaluateSchedule('weightDecay', weightDecay, state.count);
     const keys = Object.keys(grads);
     const next = { count: state.count + 1 };
-    if (mask === undefined && lastFactors !== undefined && wd === lastWd && sameKeyList(keys, lastKeys)) return { weightDecay: lastFactors, state: next };
+    const sameParams = mask === undefined || params === lastParams;
+    if (cacheable && sameParams && lastFactors !== undefined && wd === lastWd && sameKeyList(keys, lastKeys)) return { weightDecay: lastFactors, state: next };
     const factors: Record<string, number> = {};
     for (const name of keys) factors[name] = wd !== 0 && maskSelects(mask, name, params[name] as tf.Tensor) ? wd : 0;
-    if (mask === undefined) [lastKeys, lastWd, lastFactors] = [keys, wd, factors];
+    if (cacheable) [lastKeys, lastWd, lastFactors, lastParams] = [keys, wd, factors, params];
     return { weightDecay: factors, state: next };
   };
   return {
