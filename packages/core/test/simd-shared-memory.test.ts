@@ -10,28 +10,14 @@
 // float32 +, -, *, /, sqrt computed in float64 then rounded once are correctly rounded), so it is bit-exact too.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { PAGES_MAX, sharedMemory, singleThreadedBackend, threadedBackend, toBits } from '../../../tooling/vitest/wasm-memory.js';
 import { mulberry32 } from '../../../tooling/vitest/random.js';
 import { compileWat, MEMORY_IMPORT, SHARED_MEMORY_IMPORT, sharedMemoryVariant } from '../scripts/compile-wat.mjs';
-import type { WasmBackendInternals } from '../src/kernels/backend-internals.js';
 import { loadAdamMomentsWasm } from '../src/kernels/wasm/adam-moments-module.js';
 import { ADAM_MOMENTS_SHARED_WASM_BASE64, ADAM_MOMENTS_WASM_BASE64 } from '../src/kernels/wasm/generated/adam-moments.wasm.js';
 import { simdModuleLoader } from '../src/kernels/wasm/simd-module.js';
 
 const f32 = Math.fround;
-const PAGES_MAX = 65536; // the threaded tfjs build's maximum (4 GiB)
-
-/** A shared memory as tfjs's threaded build has it (a maximum is required for a shared memory). */
-function sharedMemory(initial = 1): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial, maximum: PAGES_MAX, shared: true });
-}
-
-/** The threaded build imports its memory (Emscripten's `wasmMemory`); the single-threaded builds export it (`asm.memory`). */
-function threadedBackend(memory: WebAssembly.Memory): WasmBackendInternals {
-  return { wasm: { wasmMemory: memory } } as unknown as WasmBackendInternals;
-}
-function singleThreadedBackend(memory: WebAssembly.Memory): WasmBackendInternals {
-  return { wasm: { asm: { memory } } } as unknown as WasmBackendInternals;
-}
 
 const bindAdam = (exports: WebAssembly.Exports) => ({
   fn: exports.adamMoments as (...args: number[]) => void,
@@ -125,7 +111,6 @@ function emulate(which: Which, g: number, m: number, v: number, p: number, h: Hy
   return [mNew, vNew, f32(p + f32(f32(update + f32(p * h.wd)) * h.scale))];
 }
 
-const toBits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0] as number;
 
 describe('adam-moments SIMD module on a shared memory (tfjs threaded build)', () => {
   it('the loader instantiates the shared-memory variant: path simd, once per memory', () => {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { serveFilesToFetch } from '../../../../tooling/vitest/fetch-files.js';
 import { loadMnist14 as loadInBrowser } from '../src/auto.browser.js';
 import { loadMnist14 as loadInNode } from '../src/auto.js';
 
@@ -24,12 +24,7 @@ afterEach(() => {
 
 describe('@unbiased/data-mnist/auto: the MNIST digits in Node and in a browser', () => {
   it('the browser branch (fetch + DecompressionStream) gives the same digits as the Node branch (node:zlib)', async () => {
-    // Node's fetch cannot read file: URLs; serve the shipped fixture as a browser gets it over HTTP.
-    const requested: string[] = [];
-    vi.stubGlobal('fetch', async (url: string | URL) => {
-      requested.push(String(url));
-      return new Response(readFileSync(fileURLToPath(url)));
-    });
+    const requested = serveFilesToFetch(); // as a browser gets them over HTTP
     const browser = await loadInBrowser();
     const node = await loadInNode();
     expect(requested.length).toBe(1);

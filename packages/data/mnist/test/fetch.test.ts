@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { isUnbiasedError } from '@unbiased/core/errors';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { serveFilesToFetch } from '../../../../tooling/vitest/fetch-files.js';
 import { fetchMnist14, MNIST14_FIXTURE_URL } from '../src/index.js';
 import { loadMnist14, MNIST14_FIXTURE_PATH } from '../src/node.js';
 
@@ -16,12 +17,7 @@ describe('fetchMnist14 (the browser loader)', () => {
   });
 
   it('decodes the fetched fixture to the same digits as the node:zlib loader', async () => {
-    // Node's fetch cannot read file: URLs; serve the shipped bytes as a browser would get them over HTTP.
-    const requested: string[] = [];
-    vi.stubGlobal('fetch', async (url: string | URL) => {
-      requested.push(String(url));
-      return new Response(readFileSync(fileURLToPath(url)));
-    });
+    const requested = serveFilesToFetch(); // as a browser gets them over HTTP
     const fetched = await fetchMnist14();
     const node = loadMnist14();
     expect(requested).toEqual([MNIST14_FIXTURE_URL.href]);

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { serveFilesToFetch } from '../../../../tooling/vitest/fetch-files.js';
 import { padWindows, resolveUddiaOptions, type Toy, uddiaStep } from '../src/index.js';
 import { loadShippedToy as loadInBrowser } from '../src/platform/browser.js';
 import { loadShippedToy as loadInNode } from '../src/platform/node.js';
@@ -20,12 +19,7 @@ async function baseProbabilities({ model, signals }: Toy): Promise<Float32Array>
 
 describe(`#platform: the shipped toy in Node and in a browser (${testBackend})`, () => {
   it('the browser branch (fetch of the two fixture files) builds the same toy as the Node branch (node:fs)', async () => {
-    // Node's fetch cannot read file: URLs; serve the shipped files as a browser gets them over HTTP.
-    const requested: string[] = [];
-    vi.stubGlobal('fetch', async (url: string | URL) => {
-      requested.push(String(url));
-      return new Response(readFileSync(fileURLToPath(url)));
-    });
+    const requested = serveFilesToFetch(); // as a browser gets them over HTTP
     const browser = await loadInBrowser();
     const node = await loadInNode();
     try {

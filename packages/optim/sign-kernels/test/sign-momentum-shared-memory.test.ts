@@ -8,15 +8,15 @@
 // are compared bit for bit, sentinels past the written range included. signum32, lion32 and stosign32 are also
 // checked against an independent float32 emulation (Math.fround after every operation, in the order of
 // sign-momentum.wat's header; WebAssembly never contracts to FMA), also bit for bit.
-import { simdModuleLoader, type WasmBackendInternals } from '@unbiased/core/kernels';
+import { simdModuleLoader, } from '@unbiased/core/kernels';
 import { describe, expect, it } from 'vitest';
+import { sharedMemory, singleThreadedBackend, threadedBackend, toBits } from '../../../../tooling/vitest/wasm-memory.js';
 import { mulberry32 } from '../../../../tooling/vitest/random.js';
 import { refWord } from '../../../core/test/hash-reference.js';
 import { SIGN_MOMENTUM_SHARED_WASM_BASE64, SIGN_MOMENTUM_WASM_BASE64 } from '../src/wasm/generated/sign-momentum.wasm.js';
 import { loadSignMomentumWasm, type SignMomentumExports } from '../src/wasm/sign-momentum-module.js';
 
 const f32 = Math.fround;
-const PAGES_MAX = 65536; // the threaded tfjs build's maximum (4 GiB)
 const SENTINEL = 0x7fc0dead; // a NaN pattern no computed output has: marks words a call must not write
 
 // Flags of `step` (sign-momentum.wat's header).
@@ -27,18 +27,6 @@ const NOISE = 8;
 const RESTORED = 16;
 const WD = 32;
 const BF16 = 64;
-
-function sharedMemory(initial = 1): WebAssembly.Memory {
-  return new WebAssembly.Memory({ initial, maximum: PAGES_MAX, shared: true });
-}
-
-/** The threaded build imports its memory (Emscripten's `wasmMemory`); the single-threaded builds export it (`asm.memory`). */
-function threadedBackend(memory: WebAssembly.Memory): WasmBackendInternals {
-  return { wasm: { wasmMemory: memory } } as unknown as WasmBackendInternals;
-}
-function singleThreadedBackend(memory: WebAssembly.Memory): WasmBackendInternals {
-  return { wasm: { asm: { memory } } } as unknown as WasmBackendInternals;
-}
 
 const bind = (exports: WebAssembly.Exports): SignMomentumExports => ({
   step: exports.step as SignMomentumExports['step'],
@@ -164,7 +152,6 @@ function emulate(fn: 'signum32' | 'lion32' | 'stosign32', i: number, p: number, 
   return { pOut: f32(p + f32(u * h.neglr)), mOut: mNew, GOut: GNew };
 }
 
-const toBits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0] as number;
 
 describe('sign-momentum SIMD module on a shared memory (tfjs threaded build)', () => {
   it('the loader instantiates the shared-memory variant: path simd with all six functions, once per memory', () => {
