@@ -30,6 +30,7 @@ the same hyperparameters as our registry defaults. "<label>, 1 variable" holds t
     chain(scaleByAdam[fused], scaleByLearningRate), N            optax.adam(1e-3)
     chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate), N
                                                                  optax.adamw(1e-3, weight_decay=0.01)
+    chain(...) from step 20000, N                                the same, every step counter set to 20000
     tf.train.adam, N                                             optax.adam(1e-3)
     signum [impl=fused], N / signum, N                           optax.signum(1e-4, beta=0.9)
     stosignsgd [impl=fused], N / stosignsgd, N                   optax.signum(1e-4, beta=0.9)  (optax has no
@@ -111,8 +112,17 @@ def split_case(case: str) -> tuple[str, int]:
     return head, int(words[0])
 
 
+def split_start(label: str) -> tuple[str, int]:
+    """'<label> from step 20000' -> ('<label>', 20000); other labels start at step 0."""
+    head, sep, tail = label.rpartition(" from step ")
+    if sep and tail.isdigit():
+        return head, int(tail)
+    return label, 0
+
+
 def run_case(case: str, size: int, repeats: int) -> tuple[list[float], list[float]]:
     label, count = split_case(case)
+    label, start_step = split_start(label)
     opt = make_optimizer(label)
     if opt is None:
         raise KeyError(case)
@@ -121,6 +131,10 @@ def run_case(case: str, size: int, repeats: int) -> tuple[list[float], list[floa
     params = [jnp.full((n,), 0.5, jnp.float32) for n in sizes]
     grads = [jnp.full((n,), 1e-3 * ((i % 7) + 1), jnp.float32) for i, n in enumerate(sizes)]
     state = opt.init(params)
+    if start_step:
+        # A late step of a long run (our case restores a checkpoint at that step): every step counter moved there.
+        # XLA's compiled step does the same work whatever the count.
+        state = optax.tree_utils.tree_set(state, count=jnp.asarray(start_step, dtype=jnp.int32))
 
     def step(p, s, g):
         updates, s = opt.update(g, s, p)

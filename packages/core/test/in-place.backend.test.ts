@@ -203,6 +203,41 @@ describe(`in-place fused Adam on ${testBackend}`, () => {
     tf.dispose([...Object.values(fused.params), ...Object.values(fused.m), ...Object.values(fused.v)]);
   });
 
+  it(`with the bias corrections exactly 1 (late steps: one division per element on cpu/wasm) adamApplyFusedMany equals the tfjs-op chain ${inPlaceBackend ? 'bit for bit' : 'to a few ulps'}`, async () => {
+    // From step 165 1 - 0.9^t rounds to 1 in float32, from step 17,321 1 - 0.999^t does too.
+    expect([Math.fround(1 - 0.9 ** 164), Math.fround(1 - 0.9 ** 165)]).toEqual([1 - 2 ** -24, 1]);
+    expect([Math.fround(1 - 0.999 ** 17320), Math.fround(1 - 0.999 ** 17321)]).toEqual([1 - 2 ** -24, 1]);
+    const n = 4103; // SIMD groups and a 3-element tail
+    const r = rng(77);
+    // Values over many magnitudes, exact zeros (g = m = v = 0 gives v' = 0), subnormals, a negative zero.
+    const wide = (scale: number) =>
+      Float32Array.from({ length: n }, (_, i) => (i % 17 === 0 ? 0 : i % 31 === 0 ? 1e-40 : i === 5 ? -0 : (r() - 0.5) * scale * 10 ** Math.floor(r() * 8 - 4)));
+    for (const eps of [1e-8, 0]) {
+      const g = { a: tf.tensor1d(wide(1)), b: tf.tensor1d(values(9, 81)) };
+      const m = { a: tf.tensor1d(wide(0.1)), b: tf.tensor1d(values(9, 82, 0.1)) };
+      const v = { a: tf.tensor1d(wide(0.1).map((x) => x * x)), b: tf.tensor1d(values(9, 83, 0.1).map((x) => x * x)) };
+      const p = { a: tf.tensor1d(wide(1)), b: tf.tensor1d(values(9, 84)) };
+      const options = { beta1: B1, beta2: B2, eps, epsRoot: 0, biasCorrection1: 1, biasCorrection2: 1 };
+      const [scale, wd] = [-0.0123, 0.07];
+      const fused = adamApplyFusedMany(['a', 'b'], g, m, v, p, options, scale, { b: wd });
+      for (const name of ['a', 'b'] as const) {
+        const ref = adamMomentsReference(g[name], m[name], v[name], options);
+        const s = tf.scalar(Math.fround(scale));
+        const step = name === 'b' ? tf.add(ref.update, tf.mul(p[name], tf.scalar(Math.fround(wd)))) : ref.update;
+        const expected = { params: tf.add(p[name], tf.mul(step, s)), m: ref.m, v: ref.v };
+        for (const part of ['params', 'm', 'v'] as const) {
+          const got = (await fused[part][name]!.data()) as Float32Array;
+          const want = (await expected[part].data()) as Float32Array;
+          if (inPlaceBackend) expect(Array.from(got), `${part} ${name} eps ${eps}`).toEqual(Array.from(want));
+          else for (let i = 0; i < got.length; i++) if (Number.isFinite(want[i])) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(1e-6 * Math.abs(want[i]!) + 1e-7);
+        }
+        tf.dispose([ref.update, ref.m, ref.v, s, step, expected.params]);
+      }
+      tf.dispose([...Object.values(g), ...Object.values(m), ...Object.values(v), ...Object.values(p)]);
+      tf.dispose([...Object.values(fused.params), ...Object.values(fused.m), ...Object.values(fused.v)]);
+    }
+  });
+
   it('adamApplyFusedMany writes in place only inside withInPlaceUpdates, with the same bits', async () => {
     const n = 37;
     const make = () => ({

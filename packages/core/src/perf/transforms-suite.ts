@@ -14,13 +14,19 @@ import type { GradientTransformation, NamedTensors } from '../transforms/types.j
 export const ADAM_BYTES_PER_PARAMETER = 28;
 
 /** Sets up `count` variables totalling `size` parameters with fixed gradients, stepped by `makeOptimizer`. */
-export async function optimizerPerfInstance(size: number, count: number, makeOptimizer: () => tf.Optimizer): Promise<PerfInstance> {
+export async function optimizerPerfInstance(
+  size: number,
+  count: number,
+  makeOptimizer: () => tf.Optimizer,
+  prepare?: (optimizer: tf.Optimizer, grads: tf.NamedTensorMap) => Promise<void>,
+): Promise<PerfInstance> {
   const per = Math.floor(size / count);
   const sizes = Array.from({ length: count }, (_, i) => (i === count - 1 ? size - per * (count - 1) : per));
   const tag = Math.random().toString(36).slice(2);
   const variables = sizes.map((n, i) => tf.tidy(() => tf.variable(tf.fill([n], 0.5), true, `perf_${tag}_${i}`)));
   const grads: tf.NamedTensorMap = Object.fromEntries(variables.map((v, i) => [v.name, tf.fill([sizes[i] as number], 1e-3 * ((i % 7) + 1))]));
   const optimizer = makeOptimizer();
+  if (prepare) await prepare(optimizer, grads);
   const first = variables[0] as tf.Variable;
   return {
     step: () => optimizer.applyGradients(grads),
@@ -40,7 +46,24 @@ export async function optimizerPerfInstance(size: number, count: number, makeOpt
 }
 
 /** The cases: tfjs's Adam, our chain with the fused or reference Adam, and AdamW (fused Adam, decoupled decay). */
-type Variant = Impl | 'tf' | 'adamw' | 'per-variable';
+type Variant = Impl | 'tf' | 'adamw' | 'adamw-late' | 'per-variable';
+
+/** The step a `from step N` case starts at: both bias corrections of Adam's defaults are exactly 1 in float32 by then. */
+export const LATE_STEP = 20_000;
+// No thousands separator: the peer protocol separates case ids by commas.
+const LATE_STEP_LABEL = String(LATE_STEP);
+
+/**
+ * Moves an optimizer to step `step` the way a restored checkpoint does (one step first, so its state exists;
+ * then `getWeights`, every step counter set to `step`, `setWeights`), so a perf case times a late step.
+ */
+async function startAtStep(optimizer: tf.Optimizer, grads: tf.NamedTensorMap, step: number): Promise<void> {
+  optimizer.applyGradients(grads);
+  const weights = await optimizer.getWeights();
+  const counters = weights.map((w) => (w.name === 'iter' || /(^|\/)count$/.test(w.name) ? { name: w.name, tensor: tf.scalar(step, 'int32') } : w));
+  await optimizer.setWeights(counters);
+  tf.dispose([...weights.map((w) => w.tensor), ...counters.map((w) => w.tensor)]);
+}
 
 /**
  * `scaleByAdam()` with the fused step of the previous release kept for comparison: one allocating
@@ -79,11 +102,13 @@ function adamCases(size: number, count: number, variant: Variant): PerfCase {
       ? `tf.train.adam, ${label}`
       : variant === 'adamw'
         ? `chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate), ${label}`
+        : variant === 'adamw-late'
+          ? `chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate) from step ${LATE_STEP_LABEL}, ${label}`
         : variant === 'per-variable'
           ? `chain(scaleByAdam[fused, per-variable allocating kernels], scaleByLearningRate), ${label}`
           : `chain(scaleByAdam[${variant}], scaleByLearningRate), ${label}`;
   const transform = () =>
-    variant === 'adamw'
+    variant === 'adamw' || variant === 'adamw-late'
       ? chain(scaleByAdam(), addDecayedWeights(1e-2), scaleByLearningRate(1e-3))
       : variant === 'per-variable'
         ? chain(perVariableAdam(), scaleByLearningRate(1e-3))
@@ -94,9 +119,13 @@ function adamCases(size: number, count: number, variant: Variant): PerfCase {
     baseline: variant === 'tf' ? null : `tf.train.adam, ${label}`,
     bytesPerStep: ADAM_BYTES_PER_PARAMETER * size,
     setup: () =>
-      optimizerPerfInstance(size, count, () =>
-        // nonFinite 'off': tf.train.adam does not check gradients either (the check costs one extra read of g).
-        variant === 'tf' ? tf.train.adam(1e-3) : new TransformOptimizer(transform(), { nonFinite: 'off' }),
+      optimizerPerfInstance(
+        size,
+        count,
+        () =>
+          // nonFinite 'off': tf.train.adam does not check gradients either (the check costs one extra read of g).
+          variant === 'tf' ? tf.train.adam(1e-3) : new TransformOptimizer(transform(), { nonFinite: 'off' }),
+        variant === 'adamw-late' ? (optimizer, grads) => startAtStep(optimizer, grads, LATE_STEP) : undefined,
       ),
   };
 }
@@ -105,16 +134,23 @@ function adamCases(size: number, count: number, variant: Variant): PerfCase {
  * `unbiased perf transforms`: `chain(scaleByAdam, scaleByLearningRate)` (fused; the previous release's fused
  * step, one allocating kernel per variable; reference) and AdamW
  * (`chain(scaleByAdam, addDecayedWeights, scaleByLearningRate)`, fused) against `tf.train.adam` on the same
- * backend, with the parameters as 1 variable and as 512 variables; on wasm also the memory floor of a step
+ * backend, with the parameters as 1 variable and as 512 variables; AdamW also from step 20000 (a late step of a
+ * long run, restored from a checkpoint: the bias corrections are then exactly 1 in float32, and the fused kernel
+ * needs one division per parameter instead of three, with the same bits); on wasm also the memory floor of a step
  * (`stream-floor.ts`: Adam's 28 and Signum's 20 bytes per parameter moved with no arithmetic).
  */
 export const transformsPerfSuite: PerfSuite = {
   id: 'transforms',
   title: 'chain(scaleByAdam, scaleByLearningRate) vs tf.train.adam',
   packageName: '@unbiased/core',
-  peers: optaxPeers(['tf.train.adam', 'chain(scaleByAdam[fused], scaleByLearningRate)', 'chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate)']),
+  peers: optaxPeers([
+    'tf.train.adam',
+    'chain(scaleByAdam[fused], scaleByLearningRate)',
+    'chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate)',
+    `chain(scaleByAdam[fused], addDecayedWeights, scaleByLearningRate) from step ${LATE_STEP_LABEL}`,
+  ]),
   cases({ size, backend }: PerfContext): PerfCase[] {
-    const adam = [1, 512].flatMap((count) => (['tf', 'fused', 'per-variable', 'reference', 'adamw'] as const).map((variant) => adamCases(size, count, variant)));
+    const adam = [1, 512].flatMap((count) => (['tf', 'fused', 'per-variable', 'reference', 'adamw', 'adamw-late'] as const).map((variant) => adamCases(size, count, variant)));
     // On wasm, the memory floor of a step (its loads and stores alone): what no exact kernel can beat here.
     return [...adam, ...streamFloorCases(backend, size, 'tf.train.adam, 1 variable')];
   },

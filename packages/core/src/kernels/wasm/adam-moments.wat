@@ -22,6 +22,8 @@
 ;; the update: p' = p + update * scale (scale = -learning rate), each operation rounded to float32, so it
 ;; equals the fused update followed by tfjs's Mul and Add, bit for bit. "adamApplyDecayed" adds decoupled
 ;; weight decay first (AdamW): p' = p + (update + p * wd) * scale, as addDecayedWeights then the Mul and Add.
+;; Both have a second SIMD loop for bc1 = bc2 = 1 and epsRoot = 0 (the bias corrections round to exactly 1 in
+;; float32 after some steps): update = m' / (sqrt(v') + eps), the same bits with one division instead of three.
 (module
   (import "env" "memory" (memory 0))
 
@@ -128,8 +130,38 @@
     (local.set $vscale (f32x4.splat (local.get $scale)))
 
     (local.set $off (i32.const 0))
+    ;; Bias corrections exactly 1 in float32 (for b1 = 0.9 from step 165, b2 = 0.999 from step 17,321) and
+    ;; epsRoot 0: x / 1 and x + 0 are exact and v' is never -0, so the update is m' / (sqrt(v') + eps) with the
+    ;; same bits and one division instead of three. The general loop below goes on from where this one stopped.
+    (if (i32.and
+          (i32.and (f32.eq (local.get $bc1) (f32.const 1)) (f32.eq (local.get $bc2) (f32.const 1)))
+          (f32.eq (local.get $epsRoot) (f32.const 0)))
+      (then
+        (block $bcOneDone
+          (br_if $bcOneDone (i32.eqz (local.get $end4)))
+          (loop $bcOne
+            (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $off))))
+            (local.set $mx
+              (f32x4.add
+                (f32x4.mul (local.get $vb1) (v128.load align=4 (i32.add (local.get $m) (local.get $off))))
+                (f32x4.mul (local.get $vomb1) (local.get $gx))))
+            (v128.store align=4 (i32.add (local.get $mOut) (local.get $off)) (local.get $mx))
+            (local.set $vx
+              (f32x4.add
+                (f32x4.mul (local.get $vb2) (v128.load align=4 (i32.add (local.get $v) (local.get $off))))
+                (f32x4.mul (local.get $vomb2) (f32x4.mul (local.get $gx) (local.get $gx)))))
+            (v128.store align=4 (i32.add (local.get $vOut) (local.get $off)) (local.get $vx))
+            ;; p' = p + (m' / (sqrt(v') + eps)) * scale
+            (v128.store align=4 (i32.add (local.get $pOut) (local.get $off))
+              (f32x4.add
+                (v128.load align=4 (i32.add (local.get $p) (local.get $off)))
+                (f32x4.mul
+                  (f32x4.div (local.get $mx) (f32x4.add (f32x4.sqrt (local.get $vx)) (local.get $veps)))
+                  (local.get $vscale))))
+            (local.set $off (i32.add (local.get $off) (i32.const 16)))
+            (br_if $bcOne (i32.lt_u (local.get $off) (local.get $end4)))))))
     (block $simdDone
-      (br_if $simdDone (i32.eqz (local.get $end4)))
+      (br_if $simdDone (i32.ge_u (local.get $off) (local.get $end4)))
       (loop $simd
         (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $off))))
         (local.set $mx
@@ -211,8 +243,41 @@
     (local.set $vwd (f32x4.splat (local.get $wd)))
 
     (local.set $off (i32.const 0))
+    ;; Bias corrections exactly 1 in float32 (for b1 = 0.9 from step 165, b2 = 0.999 from step 17,321) and
+    ;; epsRoot 0: x / 1 and x + 0 are exact and v' is never -0, so the update is m' / (sqrt(v') + eps) with the
+    ;; same bits and one division instead of three. The general loop below goes on from where this one stopped.
+    (if (i32.and
+          (i32.and (f32.eq (local.get $bc1) (f32.const 1)) (f32.eq (local.get $bc2) (f32.const 1)))
+          (f32.eq (local.get $epsRoot) (f32.const 0)))
+      (then
+        (block $bcOneDone
+          (br_if $bcOneDone (i32.eqz (local.get $end4)))
+          (loop $bcOne
+            (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $off))))
+            (local.set $mx
+              (f32x4.add
+                (f32x4.mul (local.get $vb1) (v128.load align=4 (i32.add (local.get $m) (local.get $off))))
+                (f32x4.mul (local.get $vomb1) (local.get $gx))))
+            (v128.store align=4 (i32.add (local.get $mOut) (local.get $off)) (local.get $mx))
+            (local.set $vx
+              (f32x4.add
+                (f32x4.mul (local.get $vb2) (v128.load align=4 (i32.add (local.get $v) (local.get $off))))
+                (f32x4.mul (local.get $vomb2) (f32x4.mul (local.get $gx) (local.get $gx)))))
+            (v128.store align=4 (i32.add (local.get $vOut) (local.get $off)) (local.get $vx))
+            ;; p' = p + (m' / (sqrt(v') + eps) + p * wd) * scale
+            (local.set $px (v128.load align=4 (i32.add (local.get $p) (local.get $off))))
+            (v128.store align=4 (i32.add (local.get $pOut) (local.get $off))
+              (f32x4.add
+                (local.get $px)
+                (f32x4.mul
+                  (f32x4.add
+                    (f32x4.div (local.get $mx) (f32x4.add (f32x4.sqrt (local.get $vx)) (local.get $veps)))
+                    (f32x4.mul (local.get $px) (local.get $vwd)))
+                  (local.get $vscale))))
+            (local.set $off (i32.add (local.get $off) (i32.const 16)))
+            (br_if $bcOne (i32.lt_u (local.get $off) (local.get $end4)))))))
     (block $simdDone
-      (br_if $simdDone (i32.eqz (local.get $end4)))
+      (br_if $simdDone (i32.ge_u (local.get $off) (local.get $end4)))
       (loop $simd
         (local.set $gx (v128.load align=4 (i32.add (local.get $g) (local.get $off))))
         (local.set $mx
