@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensor } from '@tensorflow/tfjs-core/dist/tensor_types.js';
 import { UnbiasedError } from '../errors.js';
-import { disposeReplaced, disposeState, flattenState, stateTensors, unflattenState, withCheckedVariables } from '../transforms/tree.js';
+import { disposeReplaced, disposeState, flattenState, sameNames, stateTensors, unflattenState, withCheckedVariables } from '../transforms/tree.js';
 import { findVariable, registeredVariables } from '../tfjs/variables.js';
 import { withInPlaceUpdates } from '../kernels/in-place.js';
 import type { GradientTransformation, NamedTensors, StateLeaf, StateTree, UpdateInfo } from '../transforms/types.js';
@@ -26,13 +26,6 @@ function toGradientMap(variableGradients: tf.NamedTensorMap | NamedTensor[]): Na
     out[name] = tensor;
   }
   return out;
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkHyperparameter, checkPositive, checkScalarOrSchedule, UnbiasedError } from '../errors.js';
 import { exactSign } from '../tfjs/exact-sign.js';
 import type { ScalarOrSchedule } from './schedules.js';
-import { checkSameVariables, mapNamed } from './tree.js';
+import { checkSameVariables, mapNamed, sameNames } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
 
 /** Builds a stateless transform that maps every update independently. */
@@ -87,12 +87,6 @@ export function scaleByLearningRate(
   };
 }
 
-function sameKeyList(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** Which variables a transform applies to: a map of name -> boolean, or a predicate. */
 export type VariableMask = Record<string, boolean> | ((name: string, param: tf.Tensor) => boolean);
 
@@ -137,7 +131,7 @@ export function addDecayedWeights(
     const keys = Object.keys(grads);
     const next = { count: state.count + 1 };
     const sameParams = mask === undefined || params === lastParams;
-    if (cacheable && sameParams && lastFactors !== undefined && wd === lastWd && sameKeyList(keys, lastKeys)) return { weightDecay: lastFactors, state: next };
+    if (cacheable && sameParams && lastFactors !== undefined && wd === lastWd && sameNames(keys, lastKeys)) return { weightDecay: lastFactors, state: next };
     const factors: Record<string, number> = {};
     for (const name of keys) factors[name] = wd !== 0 && maskSelects(mask, name, params[name] as tf.Tensor) ? wd : 0;
     if (cacheable) [lastKeys, lastWd, lastFactors, lastParams] = [keys, wd, factors, params];

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { checkChoice, checkDecay, checkNonNegative, UnbiasedError } from '../errors.js';
 import { adamApplyFusedMany, adamMomentsFusedRunner, adamMomentsReference } from '../kernels/adam-moments.js';
 import { checkStateDtype, roundToStateDtype, type StateDtype } from '../quantize/state-dtype.js';
-import { checkSameVariables, mapNamed, zerosLikeAll } from './tree.js';
+import { checkSameVariables, mapNamed, sameNames, zerosLikeAll } from './tree.js';
 import type { GradientTransformation, NamedTensors, StateTree } from './types.js';
 
 /** Which implementation of a kernel-backed transform to run. `fused` is one kernel per variable. */
@@ -158,9 +158,7 @@ export function scaleByAdam({ b1 = 0.9, b2 = 0.999, eps = 1e-8, epsRoot = 0, imp
       checkSameVariables('gradients', grads, 'adam state', state.mu);
       checkSameVariables('gradients', grads, 'parameters', params);
       const keys = Object.keys(grads);
-      let same = keys.length === lastKeys.length;
-      for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i];
-      if (!same) {
+      if (!sameNames(keys, lastKeys)) {
         lastKeys = keys;
         names = [...keys].sort();
         inputs = {};

@@ -2,6 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { UnbiasedError } from '../errors.js';
 import type { NamedTensors, StateLeaf, StateTree } from './types.js';
 
+/** True when two name lists hold the same names in the same order (e.g. `Object.keys` of this step's and the last step's gradients). */
+export function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Variable names in a fixed (sorted) order, so that cross-variable reductions do not depend on key order. */
 export function sortedNames(tensors: Record<string, unknown>): string[] {
   return Object.keys(tensors).sort();
@@ -147,9 +155,8 @@ export function disposeReplaced(previous: StateTree, next: StateTree, extra: tf.
   for (const t of dropped) {
     if (t.isDisposed) continue;
     if (keptSet === undefined) {
-      keptSet = new Set(kept);
       for (const tree of shared) collectTensors(tree, kept);
-      for (const u of kept) keptSet.add(u);
+      keptSet = new Set(kept);
     }
     if (!keptSet.has(t)) t.dispose();
   }

@@ -60,6 +60,7 @@ import {
   type SignConversionState,
   type StateDtype,
   type StateTree,
+  sameNames,
   scaleBySign,
   signConversion,
   UnbiasedError,
@@ -214,9 +215,7 @@ export function signMomentumStages(options: SignMomentumStagesOptions): [Gradien
   let folded: Rng[] = [];
   const prepare = (grads: NamedTensors): void => {
     const keys = Object.keys(grads);
-    let same = keys.length === lastKeys.length;
-    for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i];
-    if (same) return;
+    if (sameNames(keys, lastKeys)) return;
     lastKeys = keys;
     names = [...keys].sort();
     inputs = {};
